@@ -1,0 +1,80 @@
+"""Configuration: defaults, then `QUIZENGINE_*` environment variables, then the mapping given.
+
+The instance folder holds what a single machine keeps between runs: the SQLite
+database and a secret key generated once with owner-only permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+SECRET_KEY_FILE = "secret_key"
+
+# Environment variable (without the QUIZENGINE_ prefix) -> Flask config key.
+ENVIRONMENT_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    """Return the settings used when nothing else is said."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'quizengine.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read the `QUIZENGINE_*` variables that are set."""
+    found: dict[str, Any] = {}
+    for name, key in ENVIRONMENT_KEYS.items():
+        value = environ.get(f"QUIZENGINE_{name}")
+        if value is None or value == "":
+            continue
+        if key == "SESSION_COOKIE_SECURE":
+            found[key] = value.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            found[key] = value
+    return found
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Return the instance's secret key, creating it once (0600) if absent.
+
+    Several gunicorn workers may start at once: the key is written to a private
+    temporary file and hard-linked into place, so exactly one key ever wins and
+    nobody reads a half-written file.
+    """
+    path = instance_path / SECRET_KEY_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        tmp = instance_path / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
