@@ -40,7 +40,8 @@ system-deps:
 # Re-pin every dependency after changing pyproject.toml.
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install -q uv
-	$(BIN)/uv pip compile -q --python-version 3.11 pyproject.toml -o requirements/run.lock
+	$(BIN)/uv pip compile -q --python-version 3.11 pyproject.toml --extra postgres \
+		-o requirements/run.lock
 	$(BIN)/uv pip compile -q --python-version 3.11 pyproject.toml --extra test --extra postgres \
 		-o requirements/test.lock
 

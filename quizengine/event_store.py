@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import Event, User
@@ -55,45 +54,52 @@ class AppendResult:
     seq: int | None
 
 
-def append_event(session: Session, owner_id: int, new: NewEvent, now: datetime) -> AppendResult:
-    """Store `new` for `owner_id` unless its id is taken; the caller commits.
+def append_events(
+    session: Session, owner_id: int, events: list[NewEvent], now: datetime
+) -> list[AppendResult]:
+    """Store each event for `owner_id` unless its id is taken; the caller commits.
 
-    The sequence number comes from an UPDATE of the owner's counter row, which
-    holds that row's lock until the transaction ends: events of one owner thus
-    commit in `seq` order, and a reader paging by `seq` never skips one.
+    The owner's counter row is locked first and stays locked until the
+    transaction ends, so one owner's appends run one at a time: ids cannot race,
+    and events commit in `seq` order, so a reader paging by `seq` never skips
+    one that commits late.
     """
-    stored = session.get(Event, (owner_id, new.id))
-    if stored is not None:
-        return _against_stored(new, stored)
-    try:
-        with session.begin_nested():
-            seq = session.execute(
-                update(User)
-                .where(User.id == owner_id)
-                .values(last_event_seq=User.last_event_seq + 1)
-                .returning(User.last_event_seq)
-            ).scalar_one()
-            session.add(
-                Event(
-                    owner_id=owner_id,
-                    id=new.id,
-                    device_id=new.device_id,
-                    type=new.type,
-                    v=new.v,
-                    hlc=new.hlc,
-                    created_at=new.created_at,
-                    received_at=now,
-                    seq=seq,
-                    payload=new.payload,
-                )
-            )
-    except IntegrityError:
-        # Another request stored the same id between our read and our insert.
-        stored = session.get(Event, (owner_id, new.id), populate_existing=True)
-        if stored is None:
-            raise
-        return _against_stored(new, stored)
-    return AppendResult(new.id, AppendStatus.ACCEPTED, seq)
+    last_seq = lock_owner(session, owner_id)
+    results = []
+    for new in events:
+        # A miss autoflushes, so an id repeated within this batch is found too.
+        stored = session.get(Event, (owner_id, new.id))
+        if stored is not None:
+            status = AppendStatus.DUPLICATE if new.same_content(stored) else AppendStatus.CONFLICT
+            results.append(AppendResult(new.id, status, stored.seq))
+            continue
+        last_seq += 1
+        session.add(_stored_event(owner_id, new, seq=last_seq, received_at=now))
+        results.append(AppendResult(new.id, AppendStatus.ACCEPTED, last_seq))
+    session.execute(
+        update(User.__table__).where(User.id == owner_id).values(last_event_seq=last_seq)
+    )
+    return results
+
+
+def append_event(session: Session, owner_id: int, new: NewEvent, now: datetime) -> AppendResult:
+    """Store one event; see `append_events`."""
+    return append_events(session, owner_id, [new], now)[0]
+
+
+def lock_owner(session: Session, owner_id: int) -> int:
+    """Lock the owner's event counter until the transaction ends; return its value.
+
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
+    (where it is also the statement that begins the transaction, after any
+    earlier reads, so it waits on the busy timeout instead of failing).
+    """
+    return session.execute(
+        update(User.__table__)
+        .where(User.id == owner_id)
+        .values(last_event_seq=User.last_event_seq)
+        .returning(User.last_event_seq)
+    ).scalar_one()
 
 
 def events_after(session: Session, owner_id: int, after: int, limit: int) -> list[Event]:
@@ -108,6 +114,16 @@ def events_after(session: Session, owner_id: int, after: int, limit: int) -> lis
     )
 
 
-def _against_stored(new: NewEvent, stored: Event) -> AppendResult:
-    status = AppendStatus.DUPLICATE if new.same_content(stored) else AppendStatus.CONFLICT
-    return AppendResult(new.id, status, stored.seq)
+def _stored_event(owner_id: int, new: NewEvent, *, seq: int, received_at: datetime) -> Event:
+    return Event(
+        owner_id=owner_id,
+        id=new.id,
+        device_id=new.device_id,
+        type=new.type,
+        v=new.v,
+        hlc=new.hlc,
+        created_at=new.created_at,
+        received_at=received_at,
+        seq=seq,
+        payload=new.payload,
+    )

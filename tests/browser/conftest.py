@@ -1,0 +1,73 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a live app server.
+
+Missing Chromium skips these tests with a loud message, except under CI=true,
+where it fails: CI must prove the pages work.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import warnings
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _require_chromium() -> None:
+    if os.path.exists(CHROMIUM) and shutil.which(CHROMIUM):
+        return
+    message = (
+        f"{CHROMIUM} is missing: install Debian's chromium and fonts-lmodern "
+        "(scripts/system-deps.sh does it as root)"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    warnings.warn(pytest.PytestWarning(f"BROWSER TESTS SKIPPED: {message}"), stacklevel=2)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[str]:
+    """Serve a fresh app (CSRF on, as in production) on a free loopback port."""
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)

@@ -1,0 +1,48 @@
+"""A person signs up, out and in through the real pages in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_sign_up_out_and_in(page, live_server):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Create a free account").click()
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Display name").fill("Ada")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_text("Use at least 10 characters").is_visible()
+
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_text("Welcome, Ada").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_text("You are signed out").is_visible()
+
+    page.get_by_role("link", name="Sign in").first.click()
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill("wrong password here")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("do not match an account").is_visible()
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("Welcome back, Ada").is_visible()
+
+    assert requested and all(url.startswith(live_server) for url in requested)
+
+
+def test_layout_fits_a_phone_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in ("/", "/signup", "/login"):
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    context.close()
