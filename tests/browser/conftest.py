@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

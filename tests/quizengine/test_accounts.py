@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 
 from quizengine import accounts
 from quizengine.accounts import AccountError, authenticate, change_password, create_user
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 BAD_INPUT = [
     ({"email": "nope"}, "email"),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from quizengine.extensions import db
 from quizengine.models import User
-from tests.conftest import PASSWORD, AuthActions, make_app
+from tests.helpers import PASSWORD, AuthActions, make_app
 
 OPEN_REDIRECTS = [
     "//evil.com",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask_login import login_required
 
-from tests.conftest import make_app
+from tests.helpers import make_app
 
 
 @pytest.fixture

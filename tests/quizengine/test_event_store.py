@@ -19,7 +19,7 @@ from quizengine.event_store import (
 )
 from quizengine.extensions import db
 from quizengine.models import AppendOnlyError, Event
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
