@@ -1,0 +1,1 @@
+"""Problem families, one module each; the registry finds them here."""
