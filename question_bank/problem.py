@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from question_bank.direction import check_direction
 from question_bank.grader import check_answer
 from question_bank.render import markdown_to_html
 from question_bank.rules import MistakeRule
@@ -82,6 +83,7 @@ class Draft:
     precision: int | None = None
     rules: tuple[MistakeRule, ...] = ()
     answer_hint: str = ""
+    equivalence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Problem:
     choices: tuple[tuple[str, str], ...] = ()
     precision: int | None = None
     answer_hint: str = ""
+    equivalence: str | None = None
     rules: tuple[MistakeRule, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
@@ -121,6 +124,7 @@ class Problem:
             choices=draft.choices,
             precision=draft.precision,
             answer_hint=draft.answer_hint,
+            equivalence=draft.equivalence,
             rules=draft.rules,
         )
 
@@ -130,6 +134,8 @@ class Problem:
 
     def check(self, answer: str) -> Verdict:
         """Grade a learner's answer; never raises on the answer's text."""
+        if self.equivalence == "direction":
+            return check_direction(self.solution, answer, self.variables, rules=self.rules)
         return check_answer(
             self.solution,
             answer,
