@@ -21,8 +21,6 @@ FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "abs": sympy.Abs,
 }
 
-_CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
-
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -30,10 +28,10 @@ class Vocabulary:
 
     Example:
         >>> v = Vocabulary.build(("x", "η"))
-        >>> v.variables["eta"]
-        eta
-        >>> [p for p, _ in v.split("2", "xeta", (1, 2, 3, 4))] if False else v.names()
+        >>> v.names()
         ('eta', 'x')
+        >>> v.split("xeta", (1, 2, 3, 4))
+        [('x', 1), ('eta', 2)]
     """
 
     variables: dict[str, sympy.Symbol]
@@ -60,17 +58,21 @@ class Vocabulary:
         lower = word.lower()
         if lower in FUNCTIONS:
             return FUNCTIONS[lower]
-        if lower in _CONSTANTS and lower not in self.variables and (
-            word in ("pi", "Pi", "PI", "e", "E")
-        ):
-            return _CONSTANTS[lower]
+        if lower == "pi":
+            return sympy.pi
+        if word in ("e", "E"):  # Euler's number, unless declared (caught above)
+            return sympy.E
         return None
 
     def split(self, word: str, columns: tuple[int, ...]) -> list[tuple[str, int]]:
         """Split an undeclared word into known names (`6xy` is 6*x*y), or raise."""
         pieces = _split(word, self.lookup)
         if pieces is None:
-            raise ParseError(self._unknown(word, columns[0]), columns[0])
+            start, end = self._unknown_part(word)
+            if word[start:end].isdigit():  # x2: name the whole word, not "2"
+                start, end = 0, len(word)
+            column = columns[start]
+            raise ParseError(self._unknown(word, word[start:end], column), column)
         if pieces == "ambiguous":
             raise ParseError(
                 f"'{word}' at column {columns[0]} can be read in more than one way; "
@@ -83,12 +85,26 @@ class Vocabulary:
             offset += len(piece)
         return out
 
-    def _unknown(self, word: str, column: int) -> str:
+    def _unknown_part(self, word: str) -> tuple[int, int]:
+        # In "6xz" with x, y declared, name "z" rather than "xz".
+        if len(word) > 40:
+            return 0, len(word)
+        start = max(i for i in range(len(word) + 1) if _split(word[:i], self.lookup) is not None)
+        for end in range(start + 1, len(word) + 1):
+            if _split(word[end:], self.lookup) is not None:
+                return start, end
+        return start, len(word)
+
+    def _unknown(self, word: str, part: str, column: int) -> str:
         listed = ", ".join(self.names()) if self.variables else "none"
-        message = f"unknown name '{word}' at column {column}; the variables here are {listed}"
+        shown = part if len(part) <= 40 else part[:40] + "..."
+        where = f" (in '{word}')" if part != word and len(word) <= 40 else ""
+        message = (
+            f"unknown name '{shown}' at column {column}{where}; the variables here are {listed}"
+        )
         stem = word.rstrip("0123456789")
         if stem != word and stem in self.variables:
-            return f"{message}. Write {stem}^{word[len(stem):]} for a power"
+            return f"{message}. Write {stem}^{word[len(stem) :]} for a power"
         for name in self.variables:
             if name.lower() == word.lower():
                 return f"{message}. Did you mean '{name}'?"
@@ -98,6 +114,8 @@ class Vocabulary:
 def _split(word: str, lookup: Callable[[str], object]) -> list[str] | str | None:
     # Fewest pieces wins; two different splits with equally few pieces are ambiguous.
     n = len(word)
+    if n == 0:
+        return []
     best: list[tuple[int, list[str] | None, bool]] = [(0, [], False)]
     best += [(n + 1, None, False)] * n
     for end in range(1, n + 1):

@@ -50,7 +50,7 @@ GREEK = {
 _SYMBOLS = {
     "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
     "\u2014": "-", "\ufe63": "-", "\uff0d": "-", "×": "*", "·": "*", "⋅": "*",
-    "∙": "*", "✕": "*", "∗": "*", "÷": "/", "∕": "/", "⁄": "/", "√": "sqrt",
+    "∙": "*", "✕": "*", "∗": "*", "÷": "/", "∕": "/", "⁄": "/",
     "π": "pi", "∞": "oo", "\u2018": "'", "\u2019": "'", "\r": "\n", "\t": " ",
 }  # fmt: skip
 _SYMBOLS.update(GREEK)
@@ -177,8 +177,10 @@ class _Lexer:
         fraction = ""
         if self._peek() == ".":
             if not _is_digit(self._peek(1)):
-                raise ParseError(f"unexpected '.' at column {self.chars[self.pos][1]}: "
-                                 + _HINTS["."], self.chars[self.pos][1])
+                raise ParseError(
+                    f"unexpected '.' at column {self.chars[self.pos][1]}: " + _HINTS["."],
+                    self.chars[self.pos][1],
+                )
             self.pos += 1
             fraction = self._take_while(_is_digit)
         exponent = self._exponent()
@@ -231,6 +233,8 @@ class _Lexer:
             self._emit(Kind.OP, "^", column)
         elif char in "+-*/^":
             self._emit(Kind.OP, char, column)
+        elif char == "√":  # its own token, so √2x reads as sqrt(2)*x
+            self._emit(Kind.NAME, "sqrt", column, columns=(column,) * 4)
         elif char in _OPENERS:
             self._open(char, column)
         elif char in _CLOSERS:
