@@ -63,12 +63,12 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cli, errors, home
+    from . import api, auth, cli, errors, home, lessons, mathtext, practice, progress
 
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
+    mathtext.register(app)
     cli.register(app)
 
 

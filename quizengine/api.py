@@ -1,9 +1,37 @@
-"""The JSON API under /api/v1. Errors here are JSON (see `errors.py`)."""
+"""The JSON API under /api/v1 (CONTRACT.md). Errors here are JSON (see `errors.py`).
 
-from flask import Blueprint, jsonify
+Views only parse the request, call one service and shape the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from question_bank.errors import ParseError
+from question_bank.parser import parse
+from question_bank.registry import generate
+from question_bank.structures import preview as preview_latex
+
+from .content import lesson_index, template_index
+from .errors import ApiError
+from .event_schema import DEVICE_PATTERN
+from .extensions import db
+from .ingest import push_events
+from .mathtext import latex_html
+from .queue import build_queue
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PUSH_EVENTS = 200
+MAX_PUSH_BYTES = 256 * 1024
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @bp.get("/csrf")
@@ -12,3 +40,104 @@ def csrf_token():
     response = jsonify({"csrf_token": generate_csrf()})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    limit = _int_arg("limit", default=20, low=1, high=100)
+    items = build_queue(db.session, current_user.id, _now(), limit=limit)
+    db.session.commit()
+    return {"items": [item.to_dict() for item in items]}
+
+
+@bp.get("/lessons")
+def lessons():
+    return {"lessons": [lesson.to_public_dict() for lesson in lesson_index().values()]}
+
+
+@bp.get("/problems/<template_id>")
+def problem(template_id: str):
+    template = template_index().get(template_id)
+    if template is None:
+        raise ApiError(404, "not_found", f"no problem template {template_id!r}", "template_id")
+    seed = _int_arg("seed", default=None, low=0, high=2**53 - 1)
+    level = _int_arg("level", default=template.levels[0], low=min(template.levels),
+                     high=max(template.levels))  # fmt: skip
+    return generate(template_id, seed, level).to_dict(include_solution=False)
+
+
+@bp.post("/preview")
+def preview():
+    """Say how an answer was read, without grading it."""
+    body = _json_object()
+    template = template_index().get(body.get("template_id"))
+    if template is None:
+        raise ApiError(400, "invalid", "template_id is not a known template", "template_id")
+    answer = body.get("answer")
+    if not isinstance(answer, str):
+        raise ApiError(400, "invalid", "answer must be text", "answer")
+    seed, level = body.get("seed", 0), body.get("level", template.levels[0])
+    if not isinstance(seed, int) or not isinstance(level, int) or level not in template.levels:
+        raise ApiError(400, "invalid", "seed and level must be integers the template has", "level")
+    variables = generate(template.id, seed, level).variables
+    if not answer.strip():
+        return {"status": "empty", "preview": None, "preview_html": "", "error": None}
+    try:
+        latex = preview_latex(parse(answer, variables))
+    except ParseError as error:
+        return {"status": "invalid", "preview": None, "preview_html": "",
+                "error": error.describe(answer)}  # fmt: skip
+    return {"status": "ok", "preview": latex, "preview_html": str(latex_html(latex)), "error": None}
+
+
+@bp.post("/sync/push")
+@login_required
+def sync_push():
+    if (request.content_length or 0) > MAX_PUSH_BYTES:
+        raise ApiError(413, "too_large", f"a push holds at most {MAX_PUSH_BYTES} bytes", "events")
+    body = _json_object(max_bytes=MAX_PUSH_BYTES)
+    device_id = body.get("device_id")
+    if not isinstance(device_id, str) or not DEVICE_PATTERN.match(device_id):
+        raise ApiError(
+            400, "invalid", "device_id must be 1-64 letters, digits or -_.:", "device_id"
+        )
+    events = body.get("events")
+    if not isinstance(events, list):
+        raise ApiError(400, "invalid", "events must be a list", "events")
+    if len(events) > MAX_PUSH_EVENTS:
+        raise ApiError(413, "too_large", f"a push holds at most {MAX_PUSH_EVENTS} events", "events")
+    now = _now()
+    results = push_events(db.session, current_user.id, device_id, events, now)
+    return {
+        "results": [result.to_dict() for result in results],
+        "server_time": now.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _json_object(max_bytes: int = 64 * 1024) -> dict:
+    raw = request.get_data(cache=False)
+    if len(raw) > max_bytes:
+        raise ApiError(413, "too_large", f"the body holds at most {max_bytes} bytes", "body")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object", "body") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object", "body")
+    return body
+
+
+def _int_arg(name: str, *, default: int | None, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        if default is None:
+            raise ApiError(400, "invalid", f"{name} is required", name)
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid", f"{name} must be an integer", name) from None
+    if not low <= value <= high:
+        raise ApiError(400, "invalid", f"{name} must be from {low} to {high}", name)
+    return value

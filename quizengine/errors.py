@@ -41,7 +41,16 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": error}
 
 
+class ApiError(Exception):
+    """An expected API failure: an HTTP status and the envelope's code, message and field."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -55,6 +64,12 @@ def _respond(status: int, code: str, message: str):
     title = TITLES.get(status, "Something went wrong")
     page = render_template("errors/error.html", status=status, title=title, message=message)
     return page, status
+
+
+def _api_error(error: ApiError):
+    response = jsonify(error_body(error.code, error.message, error.field))
+    response.status_code = error.status
+    return response
 
 
 def _csrf_error(error: CSRFError):

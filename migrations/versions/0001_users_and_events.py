@@ -42,9 +42,7 @@ def upgrade():
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_events_owner_id_users")
-        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_events_owner_id_users")),
         sa.PrimaryKeyConstraint("owner_id", "id", name=op.f("pk_events")),
         sa.UniqueConstraint("owner_id", "seq", name="uq_events_owner_seq"),
     )

@@ -1,7 +1,19 @@
 """The database models. Events are the truth; every other table is a projection."""
 
 from .event import AppendOnlyError, Event
+from .learning import Attempt, Card, LearnerSettings, Note, SkillCheckAnswer
 from .types import UTCDateTime
 from .user import Role, User
 
-__all__ = ["AppendOnlyError", "Event", "Role", "UTCDateTime", "User"]
+__all__ = [
+    "AppendOnlyError",
+    "Attempt",
+    "Card",
+    "Event",
+    "LearnerSettings",
+    "Note",
+    "Role",
+    "SkillCheckAnswer",
+    "UTCDateTime",
+    "User",
+]

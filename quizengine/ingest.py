@@ -1,0 +1,169 @@
+"""Taking in a device's events: validate, store once, grade attempts, update projections.
+
+This is the server side of `POST /api/v1/sync/push`, and the same path a plain
+form post takes, so an answer is handled alike online, offline or without
+JavaScript. The server's grading is itself an event (`attempt.graded`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from question_bank.registry import generate
+
+from .content import lesson_index
+from .event_schema import EventError, hlc_time, parse_event
+from .event_store import AppendStatus, NewEvent, append_events
+from .models import Attempt, Card, SkillCheckAnswer
+from .projections import (
+    graded_attempt,
+    project_note,
+    project_skill_check,
+    refresh_card,
+    replay_key,
+)
+
+SERVER_DEVICE = "server"
+GRADED_NAMESPACE = uuid.UUID("5b0e3f52-8f7c-4a0e-9d51-3c1f6a2b7e90")
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The outcome for one pushed event (CONTRACT.md)."""
+
+    id: str | None
+    status: str  # accepted | duplicate | conflict | invalid
+    seq: int | None
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def push_events(
+    session: Session, user_id: int, device_id: str, raw_events: list, now: datetime
+) -> list[PushResult]:
+    """Store a device's events for `user_id` and project them; commits once."""
+    parsed = [parse_event(raw, device_id) for raw in raw_events]
+    valid = [event for event in parsed if isinstance(event, NewEvent)]
+    stored = iter(append_events(session, user_id, valid, now))
+    results, accepted = [], []
+    for raw, event in zip(raw_events, parsed, strict=True):
+        if isinstance(event, EventError):
+            results.append(PushResult(_raw_id(raw), "invalid", None, str(event)))
+            continue
+        outcome = next(stored)
+        results.append(PushResult(event.id, outcome.status.value, outcome.seq))
+        if outcome.status is AppendStatus.ACCEPTED:
+            accepted.append(event)
+    _project(session, user_id, accepted, now)
+    session.commit()
+    return results
+
+
+def _project(session: Session, user_id: int, events: list[NewEvent], now: datetime) -> None:
+    arrived: dict[str, list] = defaultdict(list)
+    graded_events = []
+    for index, event in enumerate(events):
+        key = replay_key(event.hlc, event.device_id, event.id)
+        if event.type == "attempt":
+            attempt = _grade(session, user_id, event, now, index)
+            graded_events.append(_graded_event(user_id, attempt, now, index))
+            arrived[attempt.template_id].append(graded_attempt(attempt))
+        elif event.type == "skill_check":
+            _record_skill_check(session, user_id, event, key, now)
+        else:
+            project_note(session, user_id, event, key)
+    append_events(session, user_id, graded_events, now)
+    for template_id, attempts in arrived.items():
+        card = refresh_card(session, user_id, template_id, attempts)
+        if card.introduced_at is None:
+            card.introduced_at = min(a.time for a in attempts)
+
+
+def _grade(session: Session, user_id: int, event: NewEvent, now: datetime, index: int) -> Attempt:
+    payload = event.payload
+    problem = generate(payload["template_id"], payload["seed"], payload["level"])
+    verdict = problem.check(payload["answer"])
+    attempt = Attempt(
+        user_id=user_id,
+        event_id=event.id,
+        template_id=problem.template_id,
+        seed=problem.seed,
+        level=problem.level,
+        answer=payload["answer"],
+        duration_ms=payload.get("duration_ms"),
+        assignment_id=payload.get("assignment_id"),
+        device_id=event.device_id,
+        hlc=event.hlc,
+        # Nobody answers in the future: a fast device clock is capped at arrival.
+        answered_at=min(hlc_time(event.hlc), now),
+        received_at=now,
+        status=verdict.status,
+        score=verdict.score,
+        feedback=verdict.feedback,
+        tags=list(verdict.tags),
+        preview=verdict.preview,
+        flags={
+            flag: True for flag in ("gave_up", "solution_first", "hint_used") if payload.get(flag)
+        },
+        graded_event_id=str(uuid.uuid5(GRADED_NAMESPACE, f"{user_id}:{event.id}")),
+    )
+    session.add(attempt)
+    return attempt
+
+
+def _graded_event(user_id: int, attempt: Attempt, now: datetime, index: int) -> NewEvent:
+    millis = int(now.timestamp() * 1000)
+    return NewEvent(
+        id=attempt.graded_event_id,
+        device_id=SERVER_DEVICE,
+        type="attempt.graded",
+        hlc=f"{millis:015d}-{index % 10000:04d}-{SERVER_DEVICE}",
+        created_at=now,
+        payload={
+            "attempt_id": attempt.event_id,
+            "correct": attempt.status == "correct",
+            "score": attempt.score,
+            "status": attempt.status,
+            "feedback": attempt.feedback,
+            "tags": list(attempt.tags),
+            "preview": attempt.preview,
+        },
+    )
+
+
+def _record_skill_check(
+    session: Session, user_id: int, event: NewEvent, key: str, now: datetime
+) -> None:
+    lesson = lesson_index()[event.payload["lesson_id"]]
+    question = next(q for q in lesson.skill_check if q.id == event.payload["question_id"])
+    project_skill_check(session, user_id, event, key, question.check(event.payload["choice"]))
+    session.flush()
+    right = (
+        session.query(SkillCheckAnswer)
+        .filter_by(user_id=user_id, lesson_id=lesson.id, correct=True)
+        .count()
+    )
+    if right >= lesson.pass_mark:
+        introduce_skills(session, user_id, lesson.skills, when=min(hlc_time(event.hlc), now))
+
+
+def introduce_skills(session: Session, user_id: int, skills, when: datetime) -> None:
+    """Put a lesson's skills into the learner's queue as new cards."""
+    for template_id in skills:
+        card = session.get(Card, (user_id, template_id))
+        if card is None:
+            card = refresh_card(session, user_id, template_id, [])
+        if card.introduced_at is None:
+            card.introduced_at = when
+
+
+def _raw_id(raw) -> str | None:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and len(value) <= 64 else None

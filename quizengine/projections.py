@@ -1,0 +1,172 @@
+"""Keeping the projections (cards, notes, Skill Check answers) in step with events.
+
+Each function takes the database session and the event it projects; the
+caller commits. Replay order is (hlc, device_id, id) everywhere, written as
+one string key so that comparing keys is comparing replay order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fsrs import Card as FsrsCard
+from fsrs import State
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import scheduling
+from .content import template_index
+from .models import Attempt, Card, LearnerSettings, Note, SkillCheckAnswer
+from .scheduling import CardState, GradedAttempt, Outcome
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+KEY_SEPARATOR = "\x1f"  # sorts below every character an hlc, device or uuid holds
+
+
+def replay_key(hlc: str, device_id: str, event_id: str) -> str:
+    """Return the replay order of an event as one comparable string."""
+    return KEY_SEPARATOR.join((hlc, device_id, event_id))
+
+
+def settings_for(session: Session, user_id: int) -> LearnerSettings:
+    """Return the learner's settings, adding the defaults on first use."""
+    settings = session.get(LearnerSettings, user_id)
+    if settings is None:
+        settings = LearnerSettings(
+            user_id=user_id, desired_retention=0.9, daily_new_limit=5, timezone="UTC",
+            day_start_hour=4,
+        )  # fmt: skip
+        session.add(settings)
+    return settings
+
+
+# -- cards -----------------------------------------------------------------------
+
+
+def graded_attempt(row: Attempt) -> GradedAttempt:
+    template = template_index()[row.template_id]
+    flags = row.flags or {}
+    outcome = Outcome(
+        status=row.status,
+        score=row.score,
+        duration_ms=row.duration_ms,
+        typical_seconds=template.typical_seconds,
+        gave_up=bool(flags.get("gave_up")),
+        solution_first=bool(flags.get("solution_first")),
+        hint_used=bool(flags.get("hint_used")),
+    )
+    return GradedAttempt(
+        (row.hlc, row.device_id, row.event_id), row.answered_at, row.level, outcome
+    )
+
+
+def refresh_card(
+    session: Session, user_id: int, template_id: str, arrived: list[GradedAttempt]
+) -> Card:
+    """Fold newly arrived attempts into a card: incrementally when they all sort
+    after what the card has seen, otherwise by replaying every attempt."""
+    settings = settings_for(session, user_id)
+    levels = template_index()[template_id].levels
+    row = session.get(Card, (user_id, template_id))
+    state = _state_from_row(row) if row is not None else None
+    if state is None or any(scheduling.sort_key(a) <= state.last_key for a in arrived):
+        state = replay_card(session, user_id, template_id, settings.desired_retention)
+    else:
+        scheduler = scheduling.scheduler_for(settings.desired_retention)
+        for attempt in sorted(arrived, key=scheduling.sort_key):
+            state = scheduling.apply(state, attempt, scheduler, levels)
+    if row is None:
+        row = Card(user_id=user_id, template_id=template_id, introduced_at=None)
+        session.add(row)
+    store_state(state, row)
+    return row
+
+
+def replay_card(
+    session: Session, user_id: int, template_id: str, desired_retention: float
+) -> CardState:
+    """Return the card as a full replay of the learner's attempts on the template."""
+    rows = session.scalars(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.template_id == template_id)
+    ).all()
+    return scheduling.replay(
+        user_id, template_id, [graded_attempt(r) for r in rows],
+        desired_retention=desired_retention, levels=template_index()[template_id].levels,
+        start=EPOCH,
+    )  # fmt: skip
+
+
+def _state_from_row(row: Card) -> CardState:
+    card = FsrsCard(
+        card_id=row.card_id, state=State(row.state), step=row.step, stability=row.stability,
+        difficulty=row.difficulty, due=row.due, last_review=row.last_review,
+    )  # fmt: skip
+    key = tuple(row.last_key.split(KEY_SEPARATOR)) if row.last_key else ("", "", "")
+    return CardState(
+        card=card, reviews=row.reviews, lapses=row.lapses, attempts=row.attempts,
+        level=row.level, clean_streak=row.clean_streak, miss_streak=row.miss_streak,
+        last_rating=row.last_rating, last_time=row.last_time, last_key=key,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def store_state(state: CardState, row: Card) -> None:
+    """Write a card state into its cached row."""
+    card = state.card
+    row.card_id = card.card_id
+    row.state = int(card.state)
+    row.step = card.step
+    row.stability = card.stability
+    row.difficulty = card.difficulty
+    row.due = card.due
+    row.last_review = card.last_review
+    row.reviews = state.reviews
+    row.lapses = state.lapses
+    row.attempts = state.attempts
+    row.level = state.level
+    row.clean_streak = state.clean_streak
+    row.miss_streak = state.miss_streak
+    row.last_rating = state.last_rating
+    row.last_time = state.last_time
+    row.last_key = replay_key(*state.last_key) if state.last_key[0] else ""
+
+
+def card_state(row: Card) -> CardState:
+    """Return the scheduling view of a cached card row."""
+    return _state_from_row(row)
+
+
+# -- notes and Skill Check answers ------------------------------------------------
+
+
+def project_note(session: Session, user_id: int, event, key: str) -> None:
+    """Apply a note.put or note.deleted: the write latest in replay order wins."""
+    lesson_id = event.payload["lesson_id"]
+    note = session.get(Note, (user_id, lesson_id))
+    if note is not None and note.last_key >= key:
+        return
+    if note is None:
+        note = Note(user_id=user_id, lesson_id=lesson_id)
+        session.add(note)
+    deleted = event.type == "note.deleted"
+    note.body = "" if deleted else event.payload["body"]
+    note.deleted = deleted
+    note.last_key = key
+    note.updated_at = event.created_at
+
+
+def project_skill_check(
+    session: Session, user_id: int, event, key: str, correct: bool
+) -> SkillCheckAnswer:
+    """Record the learner's latest choice on a Skill Check question."""
+    lesson_id, question_id = event.payload["lesson_id"], event.payload["question_id"]
+    answer = session.get(SkillCheckAnswer, (user_id, lesson_id, question_id))
+    if answer is not None and answer.last_key >= key:
+        return answer
+    if answer is None:
+        answer = SkillCheckAnswer(user_id=user_id, lesson_id=lesson_id, question_id=question_id)
+        session.add(answer)
+    answer.choice = event.payload["choice"]
+    answer.correct = correct
+    answer.last_key = key
+    answer.answered_at = event.created_at
+    return answer
