@@ -44,20 +44,61 @@ def settings_for(session: Session, user_id: int) -> LearnerSettings:
 
 
 def graded_attempt(row: Attempt) -> GradedAttempt:
-    template = template_index()[row.template_id]
-    flags = row.flags or {}
+    return _graded(
+        row.template_id, row.hlc, row.device_id, row.event_id, row.answered_at, row.level,
+        row.status, row.score, row.duration_ms, row.flags,
+    )  # fmt: skip
+
+
+_REPLAY_COLUMNS = (
+    Attempt.template_id, Attempt.hlc, Attempt.device_id, Attempt.event_id, Attempt.answered_at,
+    Attempt.level, Attempt.status, Attempt.score, Attempt.duration_ms, Attempt.flags,
+)  # fmt: skip
+
+
+def _graded(
+    template_id,
+    hlc,
+    device_id,
+    event_id,
+    answered_at,
+    level,
+    status,
+    score,
+    duration_ms,
+    flags,
+    *,
+    typical_seconds: int | None = None,
+) -> GradedAttempt:
+    flags = flags or {}
+    if typical_seconds is None:
+        typical_seconds = template_index()[template_id].typical_seconds
     outcome = Outcome(
-        status=row.status,
-        score=row.score,
-        duration_ms=row.duration_ms,
-        typical_seconds=template.typical_seconds,
+        status=status,
+        score=score,
+        duration_ms=duration_ms,
+        typical_seconds=typical_seconds,
         gave_up=bool(flags.get("gave_up")),
         solution_first=bool(flags.get("solution_first")),
         hint_used=bool(flags.get("hint_used")),
     )
-    return GradedAttempt(
-        (row.hlc, row.device_id, row.event_id), row.answered_at, row.level, outcome
-    )
+    return GradedAttempt((hlc, device_id, event_id), answered_at, level, outcome)
+
+
+def attempts_by_template(
+    session: Session, user_id: int, template_id: str | None = None
+) -> dict[str, list[GradedAttempt]]:
+    """Return a learner's graded attempts grouped by template (plain rows, not entities)."""
+    query = select(*_REPLAY_COLUMNS).where(Attempt.user_id == user_id)
+    if template_id is not None:
+        query = query.where(Attempt.template_id == template_id)
+    typical = {tid: t.typical_seconds for tid, t in template_index().items()}
+    grouped: dict[str, list[GradedAttempt]] = {}
+    # Core rows, not ORM entities: a replay may read a hundred thousand of them.
+    for row in session.connection().execute(query):
+        if row[0] in typical:
+            grouped.setdefault(row[0], []).append(_graded(*row, typical_seconds=typical[row[0]]))
+    return grouped
 
 
 def refresh_card(
@@ -86,13 +127,30 @@ def replay_card(
     session: Session, user_id: int, template_id: str, desired_retention: float
 ) -> CardState:
     """Return the card as a full replay of the learner's attempts on the template."""
-    rows = session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.template_id == template_id)
-    ).all()
+    attempts = attempts_by_template(session, user_id, template_id).get(template_id, [])
+    return _replay(user_id, template_id, attempts, desired_retention)
+
+
+def replay_cards(session: Session, user_id: int, desired_retention: float) -> int:
+    """Rebuild every card of a learner from their attempts; return how many."""
+    cards = {c.template_id: c for c in session.scalars(select(Card).where(Card.user_id == user_id))}
+    grouped = attempts_by_template(session, user_id)
+    for template_id in set(grouped) | set(cards):
+        if template_id not in template_index():
+            continue
+        state = _replay(user_id, template_id, grouped.get(template_id, []), desired_retention)
+        row = cards.get(template_id)
+        if row is None:
+            row = Card(user_id=user_id, template_id=template_id, introduced_at=state.last_time)
+            session.add(row)
+        store_state(state, row)
+    return len(cards)
+
+
+def _replay(user_id, template_id, attempts, desired_retention) -> CardState:
     return scheduling.replay(
-        user_id, template_id, [graded_attempt(r) for r in rows],
-        desired_retention=desired_retention, levels=template_index()[template_id].levels,
-        start=EPOCH,
+        user_id, template_id, attempts, desired_retention=desired_retention,
+        levels=template_index()[template_id].levels, start=EPOCH,
     )  # fmt: skip
 
 

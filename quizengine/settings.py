@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Card
-from .projections import replay_card, settings_for, store_state
+from .projections import replay_cards, settings_for
 
 
 @dataclass
@@ -37,8 +35,7 @@ def update_settings(session: Session, user_id: int, form: Mapping[str, str], now
     settings.day_start_hour = hour
     settings.timezone = timezone
     if changed_retention:
-        for card in session.scalars(select(Card).where(Card.user_id == user_id)):
-            store_state(replay_card(session, user_id, card.template_id, retention), card)
+        replay_cards(session, user_id, retention)
     session.commit()
 
 
