@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+import threading
 
 import markdown
 from latex2mathml.converter import convert
@@ -24,6 +25,16 @@ def latex_to_mathml(latex: str, *, display: bool = False) -> str:
     True
     """
     return convert(latex.strip(), display="block" if display else "inline")
+
+
+_LOCAL = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """Return this thread's Markdown converter (building one costs more than converting)."""
+    if not hasattr(_LOCAL, "converter"):
+        _LOCAL.converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+    return _LOCAL.converter
 
 
 @functools.lru_cache(maxsize=1024)
@@ -46,7 +57,7 @@ def markdown_to_html(text: str) -> str:
         return key
 
     body = _MATH.sub(stash, text).replace("\\$", "$")
-    html = markdown.markdown(body, extensions=["tables", "fenced_code", "sane_lists"])
+    html = _converter().reset().convert(body)
     for key, mathml in formulas.items():
         html = html.replace(f"<p>{key}</p>", mathml).replace(key, mathml)
     return html

@@ -15,14 +15,13 @@ from flask_wtf.csrf import generate_csrf
 from question_bank.errors import ParseError
 from question_bank.parser import parse
 from question_bank.registry import generate
-from question_bank.structures import preview as preview_latex
 
 from .content import lesson_index, template_index
 from .errors import ApiError
 from .event_schema import DEVICE_PATTERN
 from .extensions import db
 from .ingest import push_events
-from .mathtext import latex_html
+from .mathtext import latex_html, value_latex
 from .queue import build_queue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,11 +79,11 @@ def preview():
     seed, level = body.get("seed", 0), body.get("level", template.levels[0])
     if not isinstance(seed, int) or not isinstance(level, int) or level not in template.levels:
         raise ApiError(400, "invalid", "seed and level must be integers the template has", "level")
-    variables = generate(template.id, seed, level).variables
+    problem = generate(template.id, seed, level)
     if not answer.strip():
         return {"status": "empty", "preview": None, "preview_html": "", "error": None}
     try:
-        latex = preview_latex(parse(answer, variables))
+        latex = value_latex(parse(answer, problem.variables), problem.answer_kind)
     except ParseError as error:
         return {"status": "invalid", "preview": None, "preview_html": "",
                 "error": error.describe(answer)}  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sympy
 from flask import Flask
 from markupsafe import Markup
 
@@ -10,7 +11,7 @@ from question_bank.limits import TRUSTED_LIMITS
 from question_bank.parser import parse
 from question_bank.problem import Problem
 from question_bank.render import latex_to_mathml, markdown_to_html
-from question_bank.structures import preview
+from question_bank.structures import Value, as_matrix, preview
 
 
 def latex_html(latex: str | None, *, display: bool = False) -> Markup:
@@ -23,13 +24,21 @@ def latex_html(latex: str | None, *, display: bool = False) -> Markup:
         return Markup("<code>{}</code>").format(latex)
 
 
-def answer_html(text: str, variables: tuple[str, ...]) -> Markup:
-    """Return canonical answer text (trusted, ours) as MathML."""
+def value_latex(value: Value, kind: str) -> str:
+    """Return LaTeX for a parsed answer as the kind expects it: a matrix as a matrix."""
+    if kind == "matrix" and (matrix := as_matrix(value)) is not None:
+        return sympy.latex(sympy.Matrix([[entry.expr for entry in row] for row in matrix.rows]))
+    return preview(value)
+
+
+def answer_html(text: str, variables: tuple[str, ...], kind: str = "expr", *,
+                trusted: bool = True) -> Markup:  # fmt: skip
+    """Return answer text as MathML: ours (trusted limits) or a learner's (default limits)."""
     try:
-        value = parse(text, variables, TRUSTED_LIMITS)
+        value = parse(text, variables, TRUSTED_LIMITS) if trusted else parse(text, variables)
     except ParseError:
         return Markup("<code>{}</code>").format(text)
-    return latex_html(preview(value), display=True)
+    return latex_html(value_latex(value, kind), display=trusted)
 
 
 def solution_html(problem: Problem) -> Markup:
@@ -37,7 +46,7 @@ def solution_html(problem: Problem) -> Markup:
     if problem.answer_kind == "choice":
         texts = dict(problem.choices)
         return Markup("<strong>{}</strong>").format(texts.get(problem.solution, problem.solution))
-    return answer_html(problem.solution, problem.variables)
+    return answer_html(problem.solution, problem.variables, problem.answer_kind)
 
 
 def register(app: Flask) -> None:
@@ -45,6 +54,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(markdown_html, "markdown")
     app.add_template_filter(latex_html, "latex_math")
     app.add_template_filter(solution_html, "solution_math")
+    app.add_template_global(answer_html, "answer_math")
 
 
 def markdown_html(text: str) -> Markup:
