@@ -6,6 +6,7 @@ Views only parse the request, call one service and shape the JSON.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, request
@@ -16,12 +17,14 @@ from question_bank.errors import ParseError
 from question_bank.parser import parse
 from question_bank.registry import generate
 
-from .content import lesson_index, template_index
+from .content import lesson_index, skill_order, template_index
 from .errors import ApiError
 from .event_schema import DEVICE_PATTERN
+from .event_store import event_json, events_after
 from .extensions import db
 from .ingest import push_events
 from .mathtext import latex_html, value_latex
+from .packs import build_pack
 from .queue import build_queue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,6 +44,17 @@ def csrf_token():
     return response
 
 
+@bp.get("/me")
+def me():
+    """Who is signed in here (null for nobody): the offline client keys its data by it."""
+    response = jsonify({"user": None if not current_user.is_authenticated else {
+        "id": current_user.id, "email": current_user.email,
+        "display_name": current_user.display_name, "role": current_user.role,
+    }})  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/queue")
 @login_required
 def queue():
@@ -48,6 +62,26 @@ def queue():
     items = build_queue(db.session, current_user.id, _now(), limit=limit)
     db.session.commit()
     return {"items": [item.to_dict() for item in items]}
+
+
+@bp.get("/pack")
+def pack():
+    """Upcoming problems for offline practice: the queue's, or the first skills when
+    nobody is signed in (an anonymous learner practises on the device)."""
+    size = _int_arg("size", default=20, low=1, high=60)
+    if current_user.is_authenticated:
+        queue = build_queue(db.session, current_user.id, _now(), limit=20)
+        db.session.commit()
+        items = [(i.template_id, i.seed, i.level, i.reason) for i in queue]
+    else:
+        items = []
+    if not items:
+        first = skill_order()[:5]
+        items = [(tid, secrets.randbelow(2**31), template_index()[tid].levels[0], "new")
+                 for tid in first]  # fmt: skip
+    response = jsonify(build_pack(items, size))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/lessons")
@@ -111,6 +145,21 @@ def sync_push():
     return {
         "results": [result.to_dict() for result in results],
         "server_time": now.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@bp.get("/sync/pull")
+@login_required
+def sync_pull():
+    """Page through the learner's events by sequence number (the sync cursor)."""
+    after = _int_arg("after", default=0, low=0, high=2**62)
+    limit = _int_arg("limit", default=200, low=1, high=1000)
+    events = events_after(db.session, current_user.id, after, limit + 1)
+    page = events[:limit]
+    return {
+        "events": [event_json(event) for event in page],
+        "next_after": page[-1].seq if page else after,
+        "more": len(events) > limit,
     }
 
 

@@ -114,6 +114,25 @@ def events_after(session: Session, owner_id: int, after: int, limit: int) -> lis
     )
 
 
+def event_json(event: Event) -> dict[str, Any]:
+    """Return a stored event as the sync protocol sends it (CONTRACT.md)."""
+    return {
+        "id": event.id,
+        "v": event.v,
+        "type": event.type,
+        "hlc": event.hlc,
+        "device_id": event.device_id,
+        "created_at": _rfc3339(event.created_at),
+        "received_at": _rfc3339(event.received_at),
+        "seq": event.seq,
+        "payload": event.payload,
+    }
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _stored_event(owner_id: int, new: NewEvent, *, seq: int, received_at: datetime) -> Event:
     return Event(
         owner_id=owner_id,
