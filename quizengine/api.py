@@ -19,7 +19,7 @@ from question_bank.registry import generate
 
 from .content import lesson_index, skill_order, template_index
 from .errors import ApiError
-from .event_schema import DEVICE_PATTERN
+from .event_schema import DEVICE_PATTERN, parse_timestamp
 from .event_store import event_json, events_after
 from .extensions import db
 from .ingest import push_events
@@ -140,12 +140,18 @@ def sync_push():
         raise ApiError(400, "invalid", "events must be a list", "events")
     if len(events) > MAX_PUSH_EVENTS:
         raise ApiError(413, "too_large", f"a push holds at most {MAX_PUSH_EVENTS} events", "events")
+    client_time = parse_timestamp(body.get("client_time"))
     now = _now()
-    results = push_events(db.session, current_user.id, device_id, events, now)
-    return {
+    results = push_events(
+        db.session, current_user.id, device_id, events, now, client_time=client_time
+    )
+    response = {
         "results": [result.to_dict() for result in results],
         "server_time": now.isoformat().replace("+00:00", "Z"),
     }
+    if client_time is not None:
+        response["clock_skew_ms"] = int((client_time - now).total_seconds() * 1000)
+    return response
 
 
 @bp.get("/sync/pull")

@@ -65,7 +65,7 @@ def parse_event(raw: Any, device_id: str) -> NewEvent | EventError:
     hlc = raw.get("hlc")
     if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc):
         return EventError("hlc", "must look like MMMMMMMMMMMMMMM-CCCC-DEVICE")
-    created_at = _timestamp(raw.get("created_at"))
+    created_at = parse_timestamp(raw.get("created_at"))
     if created_at is None:
         return EventError("created_at", "must be an RFC 3339 timestamp with a time zone")
     payload = raw.get("payload")
@@ -77,7 +77,8 @@ def parse_event(raw: Any, device_id: str) -> NewEvent | EventError:
     return NewEvent(event_id, device_id, kind, hlc, created_at, payload, SCHEMA_VERSION)
 
 
-def _timestamp(value: Any) -> datetime | None:
+def parse_timestamp(value: Any) -> datetime | None:
+    """Return an aware UTC datetime for RFC 3339 text with a zone, else None."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:

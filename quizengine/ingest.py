@@ -19,7 +19,7 @@ from question_bank.registry import generate
 from .content import lesson_index
 from .event_schema import EventError, hlc_time, parse_event
 from .event_store import AppendStatus, NewEvent, append_events
-from .models import Attempt, Card, SkillCheckAnswer
+from .models import Attempt, Card, Device, SkillCheckAnswer
 from .projections import (
     graded_attempt,
     project_note,
@@ -27,6 +27,7 @@ from .projections import (
     refresh_card,
     replay_key,
 )
+from .scheduling import rate
 
 SERVER_DEVICE = "server"
 GRADED_NAMESPACE = uuid.UUID("5b0e3f52-8f7c-4a0e-9d51-3c1f6a2b7e90")
@@ -46,9 +47,20 @@ class PushResult:
 
 
 def push_events(
-    session: Session, user_id: int, device_id: str, raw_events: list, now: datetime
+    session: Session,
+    user_id: int,
+    device_id: str,
+    raw_events: list,
+    now: datetime,
+    *,
+    client_time: datetime | None = None,
 ) -> list[PushResult]:
-    """Store a device's events for `user_id` and project them; commits once."""
+    """Store a device's events for `user_id` and project them; commits once.
+
+    `client_time` is the device's clock when it sent the push: the difference
+    from `now` is recorded as the device's clock skew.
+    """
+    record_device(session, user_id, device_id, now, client_time)
     parsed = [parse_event(raw, device_id) for raw in raw_events]
     valid = [event for event in parsed if isinstance(event, NewEvent)]
     stored = iter(append_events(session, user_id, valid, now))
@@ -82,8 +94,10 @@ def _project(session: Session, user_id: int, events: list[NewEvent], now: dateti
     append_events(session, user_id, graded_events, now)
     for template_id, attempts in arrived.items():
         card = refresh_card(session, user_id, template_id, attempts)
-        if card.introduced_at is None:
-            card.introduced_at = min(a.time for a in attempts)
+        reviews = [a.time for a in attempts if rate(a.outcome) is not None]
+        # An unreadable answer says nothing: it must not unlock a skill either.
+        if card.introduced_at is None and reviews:
+            card.introduced_at = min(reviews)
 
 
 def _grade(session: Session, user_id: int, event: NewEvent, now: datetime, index: int) -> Attempt:
@@ -162,6 +176,19 @@ def introduce_skills(session: Session, user_id: int, skills, when: datetime) -> 
             card = refresh_card(session, user_id, template_id, [])
         if card.introduced_at is None:
             card.introduced_at = when
+
+
+def record_device(
+    session: Session, user_id: int, device_id: str, now: datetime, client_time: datetime | None
+) -> Device:
+    device = session.get(Device, (user_id, device_id))
+    if device is None:
+        device = Device(user_id=user_id, device_id=device_id, first_seen=now)
+        session.add(device)
+    device.last_seen = now
+    if client_time is not None:
+        device.clock_skew_ms = int((client_time - now).total_seconds() * 1000)
+    return device
 
 
 def _raw_id(raw) -> str | None:

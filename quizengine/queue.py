@@ -20,7 +20,8 @@ from .content import skill_order, template_index
 from .models import Attempt, Card
 from .projections import card_state, settings_for
 
-MIN_DAY_OF_WORK = 20  # reviews; the backlog that pauses new skills is at least this
+# Reviews; a backlog above the learner's usual day (at least this) pauses new skills.
+MIN_DAY_OF_WORK = 3
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,12 @@ def _new_items(cards: dict[str, Card], user_id: int, limit: int, today: datetime
     room = max(0, limit - started_today)
     templates = template_index()
     learned = {tid for tid, row in cards.items() if card_state(row).is_learned}
-    waiting = [tid for tid in skill_order() if tid in cards and cards[tid].reviews == 0]
+    fresh = [tid for tid in skill_order() if tid not in cards or cards[tid].reviews == 0]
+    # Introduced (a passed Skill Check) first, then what the learned skills unlock.
+    waiting = [tid for tid in fresh if tid in cards and cards[tid].introduced_at is not None]
     unlocked = [
-        tid for tid in skill_order()
-        if tid not in cards and set(templates[tid].prerequisites) <= learned
+        tid for tid in fresh
+        if tid not in waiting and set(templates[tid].prerequisites) <= learned
     ]  # fmt: skip
     items = []
     for tid in (waiting + unlocked)[:room]:
@@ -131,7 +134,7 @@ def _new_items(cards: dict[str, Card], user_id: int, limit: int, today: datetime
 
 
 def _day_of_work(session: Session, user_id: int, now: datetime) -> int:
-    """A day's work: the learner's average answers per day this past week, at least 20."""
+    """A day's work: the learner's average answers per day this past week, at least 3."""
     week = session.scalar(
         select(func.count())
         .select_from(Attempt)

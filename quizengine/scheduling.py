@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
+from fsrs import Rating, Scheduler
 
 RATING_VERSION = 1
 # After a miss, another attempt within this window is a retry, not a review.
@@ -90,8 +90,8 @@ class CardState:
 
     @property
     def is_learned(self) -> bool:
-        """A skill counts as learned once it has had a successful review."""
-        return self.card.state == State.Review and self.reviews > self.lapses
+        """A skill counts as learned while its latest review was a success (not Again)."""
+        return self.reviews > 0 and self.last_rating not in (None, int(Rating.Again))
 
 
 def card_id_for(user_id: int, template_id: str) -> int:

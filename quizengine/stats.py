@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from . import scheduling
 from .content import template_index
-from .models import Attempt, Card
+from .models import Attempt, Card, Device
 from .projections import card_state, settings_for
+
+SKEW_WORTH_SAYING_MS = 2 * 60 * 1000
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Progress:
     forecast: list[tuple[date, int]]  # reviews due on each of the next 14 days
     total_attempts: int
     total_correct: int
+    skewed_devices: list[tuple[str, int]]  # (device id, clock skew in ms) beyond 2 minutes
 
 
 def learner_day(moment: datetime, timezone: str, hour: int) -> date:
@@ -96,6 +99,11 @@ def progress(session: Session, user_id: int, now: datetime) -> Progress:
         forecast=forecast,
         total_attempts=sum(t[0] for t in per_day.values()),
         total_correct=sum(t[1] for t in per_day.values()),
+        skewed_devices=[
+            (d.device_id, d.clock_skew_ms)
+            for d in session.scalars(select(Device).where(Device.user_id == user_id))
+            if d.clock_skew_ms is not None and abs(d.clock_skew_ms) > SKEW_WORTH_SAYING_MS
+        ],
     )
 
 

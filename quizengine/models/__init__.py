@@ -1,7 +1,7 @@
 """The database models. Events are the truth; every other table is a projection."""
 
 from .event import AppendOnlyError, Event
-from .learning import Attempt, Card, LearnerSettings, Note, SkillCheckAnswer
+from .learning import Attempt, Card, Device, LearnerSettings, Note, SkillCheckAnswer
 from .types import UTCDateTime
 from .user import Role, User
 
@@ -9,6 +9,7 @@ __all__ = [
     "AppendOnlyError",
     "Attempt",
     "Card",
+    "Device",
     "Event",
     "LearnerSettings",
     "Note",

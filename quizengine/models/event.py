@@ -27,9 +27,7 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (UniqueConstraint("owner_id", "seq", name="uq_events_owner_seq"),)
 
-    owner_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), primary_key=True
-    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(64))

@@ -124,3 +124,19 @@ class SkillCheckAnswer(db.Model):
     correct: Mapped[bool] = mapped_column(Boolean)
     last_key: Mapped[str] = mapped_column(String(200))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Device(db.Model):
+    """A device that has synced for a learner, and how far its clock was off.
+
+    Skew never refuses an event (replay follows the hybrid logical clock); it is
+    recorded so a learner whose phone clock is wrong can be told.
+    """
+
+    __tablename__ = "devices"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    clock_skew_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -32,9 +32,7 @@ class User(UserMixin, db.Model):
     """
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('learner', 'teacher')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('learner', 'teacher')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored case-folded, so the unique constraint is case-insensitive everywhere.
