@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test bench lint lock system-deps clean
 
@@ -23,10 +25,11 @@ $(VENV)/.installed-test: requirements/test.lock pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app quizengine db upgrade
+	$(BIN)/flask --app quizengine content check
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
