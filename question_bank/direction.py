@@ -7,6 +7,7 @@ so `(1, -2)`, `(-2, 4)` and `(1/2, -1)` are all right. Parallel means every
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -41,6 +42,28 @@ def parallel(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr], budget: Budget) -
     if Outcome.DIFFERENT in outcomes:
         return Outcome.DIFFERENT
     return Outcome.UNKNOWN if Outcome.UNKNOWN in outcomes else Outcome.EQUAL
+
+
+# A decimal direction (say a unit vector to 3 significant figures) is judged by its
+# angle to the expected one: rounding to 3 figures turns a vector by well under
+# 0.3 degrees, where 1 - |cos| stays below 1e-5; a wrong direction is far off.
+ROUNDED_COSINE = 1 - 1e-5
+
+
+def nearly_parallel(a: Sequence[sympy.Expr], b: Sequence[sympy.Expr]) -> Outcome:
+    """Decide parallel for decimal entries: |cos angle| within rounding of 1.
+
+    >>> nearly_parallel([1, -3], [sympy.Rational(316, 1000), sympy.Rational(-949, 1000)])
+    <Outcome.EQUAL: 'equal'>
+    >>> nearly_parallel([1, -3], [sympy.Rational(3, 10), sympy.Rational(-1, 1)])
+    <Outcome.DIFFERENT: 'different'>
+    """
+    x, y = [float(e) for e in a], [float(e) for e in b]
+    dot = sum(p * q for p, q in zip(x, y, strict=True))
+    norms = math.sqrt(sum(p * p for p in x)) * math.sqrt(sum(q * q for q in y))
+    if norms == 0:
+        return Outcome.DIFFERENT
+    return Outcome.EQUAL if abs(dot) / norms >= ROUNDED_COSINE else Outcome.DIFFERENT
 
 
 def is_zero(vector: Sequence[sympy.Expr], budget: Budget) -> Outcome:
@@ -90,7 +113,8 @@ def check_direction(
         return Verdict.graded(
             0.0, "The zero vector points nowhere: a direction must be non-zero.", (ZERO_TAG,), shown
         )
-    outcome = parallel(a, b, budget)
+    rounded = any(t.approx for t in got) and not any(e.free_symbols for e in a + b)
+    outcome = nearly_parallel(a, b) if rounded else parallel(a, b, budget)
     if Outcome.UNKNOWN in (zero, outcome):
         return Verdict.undecided(UNDECIDED, shown)
     if outcome is Outcome.EQUAL:

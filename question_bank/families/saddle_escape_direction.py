@@ -135,11 +135,6 @@ def _explanation(f, variables, center, h, lam, v, *, cubic_terms: bool) -> str:
 
 
 FEEDBACK = {
-    "saddle_escape_direction.rounded": (
-        "This is the right direction only approximately: rounded decimals are not exactly "
-        "parallel to the eigenvector. Give exact entries, for example integers or a multiple "
-        "with square roots, instead of a rounded unit vector."
-    ),
     "saddle_escape_direction.positive_eigenvector": (
         "This is an eigenvector of the Hessian, but its eigenvalue is positive: along it $f$ "
         "curves upward, so gradient descent is pulled back to the saddle. Take the eigenvector "
@@ -194,7 +189,6 @@ def _rules(h, v, *, flat: bool) -> tuple[MistakeRule, ...]:
         return bool(np.any(a)) and float(a @ hess @ a) < 0 and eigen(values) is None
 
     tests = {
-        "saddle_escape_direction.rounded": lambda values: parallel_to(values, v),
         "saddle_escape_direction.positive_eigenvector": positive,
         "saddle_escape_direction.flat_direction": null,
         "saddle_escape_direction.coordinate_axis": on_axis,
@@ -212,13 +206,13 @@ def samples(problem: Problem) -> Samples:
     hess = np.array(h, dtype=float)
     values, vectors = np.linalg.eigh(hess)
     unit = np.array(v) / np.linalg.norm(v)
+    rounded_unit = "(" + ", ".join(f"{x:.3f}" for x in unit) + ")"
     candidates = [
-        "(" + ", ".join(f"{x:.3f}" for x in unit) + ")",
         _decimal(vectors[:, -1]),
         _axis(n, int(np.argmin(np.diag(hess)))),
     ]
     if n == 2:
-        candidates[1] = f"({-v[1]}, {v[0]})"  # the other eigenvector, exactly
+        candidates[0] = f"({-v[1]}, {v[0]})"  # the other eigenvector, exactly
     if abs(values[1]) < 1e-9 and n == 3:
         candidates.append(_decimal(vectors[:, 1]))
     candidates += [_perturbed(hess, v), "(" + ", ".join(["1"] * n) + ")"]
@@ -231,7 +225,8 @@ def samples(problem: Problem) -> Samples:
     neg = ", ".join(str(-x) for x in v)
     return Samples(
         correct=(problem.solution, f"({neg})", f"[{', '.join(str(2 * x) for x in v)}]",
-                 f"({', '.join(f'{x}/3' for x in v)})", f"({', '.join(str(x / 2) for x in v)})"),
+                 f"({', '.join(f'{x}/3' for x in v)})", f"({', '.join(str(x / 2) for x in v)})",
+                 rounded_unit),
         incorrect=tuple(incorrect),
         invalid=("", "(1, 2", "v", "(" + ", ".join(["1"] * (n + 1)) + ")"),
     )  # fmt: skip

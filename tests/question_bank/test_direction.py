@@ -16,7 +16,11 @@ CASES = [
     ("(1, 0, -1)", "(-7, 0, 7)", "correct"),
     ("(0, 1)", "(0, -5)", "correct"),
     ("(1, -2)", "(2, 1)", "incorrect"),
-    ("(1, -2)", "(1, -2.001)", "incorrect"),
+    ("(1, -2)", "(1, -2.1)", "incorrect"),
+    ("(1, -3)", "(0.316, -0.949)", "correct"),
+    ("(1, -3)", "(-0.316, 0.949)", "correct"),
+    ("(1, 1)", "(0.707, 0.707)", "correct"),
+    ("(1, -3)", "(0.3, -1)", "incorrect"),
     ("(1, 0, -1)", "(1, 0, 1)", "incorrect"),
     ("(1, -2)", "(0, 0)", "incorrect"),
     ("(1, -2)", "(1, -2, 0)", "invalid"),
@@ -41,7 +45,9 @@ def test_rules_name_a_wrong_direction():
     import sympy
 
     other = sympy.ImmutableMatrix([2, 1])
-    rule = MistakeRule.transform("demo.other_eigenvector", "That is the other one.", lambda e: other)
+    rule = MistakeRule.transform(
+        "demo.other_eigenvector", "That is the other one.", lambda e: other
+    )
     verdict = check_direction("(1, -2)", "(2, 1)", rules=(rule,))
     assert verdict.status == "incorrect"
     assert verdict.tags == ("demo.other_eigenvector",)
