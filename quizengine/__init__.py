@@ -36,9 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # CONTRACT: TESTING turns CSRF off for the test client unless a test turns it back on.
     app.config.setdefault("WTF_CSRF_ENABLED", not app.config["TESTING"])
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = configuration.load_or_create_secret_key(
-            Path(app.instance_path)
-        )
+        app.config["SECRET_KEY"] = configuration.load_or_create_secret_key(Path(app.instance_path))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -63,12 +61,24 @@ def _bind_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cli, errors, home, lessons, mathtext, practice, progress
+    from . import (
+        api,
+        auth,
+        cli,
+        errors,
+        home,
+        lessons,
+        localtime,
+        mathtext,
+        practice,
+        progress,
+    )
 
     for blueprint in (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     mathtext.register(app)
+    localtime.register(app)
     cli.register(app)
 
 

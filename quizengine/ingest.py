@@ -70,7 +70,8 @@ def push_events(
             results.append(PushResult(_raw_id(raw), "invalid", None, str(event)))
             continue
         outcome = next(stored)
-        results.append(PushResult(event.id, outcome.status.value, outcome.seq))
+        # Answer under the id as the device wrote it; it is stored in canonical form.
+        results.append(PushResult(_raw_id(raw), outcome.status.value, outcome.seq))
         if outcome.status is AppendStatus.ACCEPTED:
             accepted.append(event)
     _project(session, user_id, accepted, now)

@@ -164,6 +164,7 @@ def _state_from_row(row: Card) -> CardState:
         card=card, reviews=row.reviews, lapses=row.lapses, attempts=row.attempts,
         level=row.level, clean_streak=row.clean_streak, miss_streak=row.miss_streak,
         last_rating=row.last_rating, last_time=row.last_time, last_key=key,  # type: ignore[arg-type]
+        first_review=row.first_review,
     )  # fmt: skip
 
 
@@ -185,6 +186,7 @@ def store_state(state: CardState, row: Card) -> None:
     row.miss_streak = state.miss_streak
     row.last_rating = state.last_rating
     row.last_time = state.last_time
+    row.first_review = state.first_review
     row.last_key = replay_key(*state.last_key) if state.last_key[0] else ""
 
 

@@ -109,9 +109,8 @@ def _item(row: Card, reason: str, recall: float | None = None) -> QueueItem:
 
 def _new_items(cards: dict[str, Card], user_id: int, limit: int, today: datetime) -> list:
     started_today = sum(
-        1 for row in cards.values()
-        if row.reviews > 0 and row.introduced_at is not None and row.introduced_at >= today
-    )  # fmt: skip
+        1 for row in cards.values() if row.first_review is not None and row.first_review >= today
+    )
     room = max(0, limit - started_today)
     templates = template_index()
     learned = {tid for tid, row in cards.items() if card_state(row).is_learned}

@@ -87,6 +87,7 @@ class CardState:
     last_rating: int | None = None
     last_time: datetime | None = None
     last_key: tuple[str, str, str] = ("", "", "")
+    first_review: datetime | None = None
 
     @property
     def is_learned(self) -> bool:
@@ -152,6 +153,7 @@ def apply(
         last_rating=int(rating),
         last_time=when,
         last_key=attempt.key,
+        first_review=state.first_review or when,
     )
 
 

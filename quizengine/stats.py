@@ -75,12 +75,13 @@ def progress(session: Session, user_id: int, now: datetime) -> Progress:
         for c in sorted(cards, key=lambda c: list(templates).index(c.template_id))
     ]  # fmt: skip
     rows = session.execute(
-        select(Attempt.answered_at, Attempt.status).where(
-            Attempt.user_id == user_id, Attempt.status.in_(("correct", "incorrect"))
-        )
+        select(Attempt.answered_at, Attempt.status, Attempt.flags).where(Attempt.user_id == user_id)
     ).all()
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for answered_at, status in rows:
+    for answered_at, status, flags in rows:
+        # Giving up is a missed answer; an unreadable one is no answer at all.
+        if status not in ("correct", "incorrect") and not (flags or {}).get("gave_up"):
+            continue
         tally = per_day[learner_day(answered_at, tz, hour)]
         tally[0] += 1
         tally[1] += status == "correct"

@@ -67,6 +67,7 @@ class Card(db.Model):
     last_time: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_key: Mapped[str] = mapped_column(String(200), default="")
     introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_review: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Attempt(db.Model):
