@@ -36,6 +36,17 @@ class Spectral:
     rows: tuple[tuple[int, ...], ...]
     eigenvalues: tuple[int, ...]
 
+    @classmethod
+    def of(cls, rows) -> Spectral:
+        """Return the spectrum of an integer matrix whose eigenvalues are integers.
+
+        >>> Spectral.of([[2, 1], [1, 2]]).eigenvalues
+        (1, 3)
+        """
+        matrix = sympy.Matrix(rows)
+        values = sorted(int(v) for v, times in matrix.eigenvals().items() for _ in range(times))
+        return cls(tuple(tuple(int(e) for e in row) for row in rows), tuple(values))
+
     @property
     def size(self) -> int:
         return len(self.rows)

@@ -251,9 +251,7 @@ def samples(problem: Problem) -> Samples:
 
 
 def _spectral(problem: Problem) -> Spectral:
-    rows = tuple(tuple(row) for row in problem.params["A"])
-    eigenvalues = tuple(sorted(int(v) for v in sympy.Matrix(rows).eigenvals()))
-    return Spectral(rows, eigenvalues)
+    return Spectral.of(problem.params["A"])
 
 
 def figure(problem: Problem) -> str:
