@@ -24,6 +24,8 @@ import sympy
 from question_bank.budget import Budget
 from question_bank.exact import RationalForm, TooBig
 from question_bank.numeric import Unusable, context, evaluate
+from question_bank.polyform import Unfoldable, equal
+from question_bank.structures import Term
 
 SEED = 20240607
 POINTS = 6
@@ -78,6 +80,24 @@ def decide(a: sympy.Expr, b: sympy.Expr, budget: Budget) -> Decision:
     if outcome is not Outcome.UNKNOWN:
         return Decision(outcome, "numeric")
     return Decision(_symbolic(a, b, budget), "symbolic")
+
+
+def decide_terms(want: Term, got: Term, budget: Budget) -> Outcome:
+    """Decide whether two parsed terms are equal: exactly from folded forms where both have one.
+
+    Example:
+        >>> from question_bank.parser import parse
+        >>> decide_terms(parse("(x+1)^2"), parse("x^2 + 2x + 1"), Budget(1.0))
+        <Outcome.EQUAL: 'equal'>
+        >>> decide_terms(parse("x/(x+1)"), parse("1 - 1/x"), Budget(1.0))
+        <Outcome.DIFFERENT: 'different'>
+    """
+    if want.form is not None and got.form is not None and not budget.expired():
+        try:
+            return Outcome.EQUAL if equal(want.form, got.form) else Outcome.DIFFERENT
+        except Unfoldable:
+            pass  # too large to compare exactly here: let decide try its ways
+    return decide(want.expr, got.expr, budget).outcome
 
 
 def sample_points(symbols: list[sympy.Symbol], count: int, seed: int = SEED) -> list[dict]:

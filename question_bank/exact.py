@@ -99,6 +99,8 @@ class RationalForm:
     def _power(self, p: Poly, n: int) -> Poly:
         if n == 0:
             return _ONE
+        if not p:
+            return p  # zero to a positive power
         if len(p) == 1:  # a monomial: raise it directly, however large n is
             ((mono, coeff),) = p.items()
             return {tuple((g, e * n) for g, e in mono): coeff**n}

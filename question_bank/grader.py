@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 
 import sympy
 
 from question_bank.budget import Budget, BudgetExceeded
 from question_bank.choices import build_table, normalise_choice, read_choice
-from question_bank.equivalence import Outcome, decide
+from question_bank.equivalence import Outcome, decide_terms
 from question_bank.errors import ParseError
 from question_bank.limits import DEFAULT_LIMITS, TRUSTED_LIMITS, Limits
 from question_bank.names import Vocabulary
@@ -68,9 +68,10 @@ def check_answer(
     if not isinstance(answer, str):
         raise TypeError(f"answer must be str, not {type(answer).__name__}")
     if kind == "choice":
-        return _check_choice(expected, answer, choices, limits)
-    vocabulary = Vocabulary.build(tuple(variables))
-    want = _parse_expected(expected, vocabulary)
+        return _check_choice(expected, answer, choices, limits, rules)
+    variables = tuple(variables)
+    vocabulary = Vocabulary.build(variables)
+    want = _parse_expected(expected, variables)
     if kind == "points" and _says_no_points(answer):
         answer = "{}"
     try:
@@ -91,9 +92,11 @@ def check_answer(
     return verdict
 
 
-def _parse_expected(expected: str, vocabulary: Vocabulary) -> Value:
+@lru_cache(maxsize=1024)
+def _parse_expected(expected: str, variables: tuple[str, ...]) -> Value:
+    # Expected answers are trusted canonical text that recurs: read each once.
     try:
-        return parse_with(expected, vocabulary, TRUSTED_LIMITS)
+        return parse_with(expected, Vocabulary.build(variables), TRUSTED_LIMITS)
     except ParseError as error:
         raise ValueError(f"expected answer {expected!r} is not canonical text: {error}") from None
 
@@ -109,7 +112,7 @@ def _grade(kind: str, want: Value, got: Value, budget: Budget, figures: int, sho
             )
         if kind == "number":
             return _grade_number(want, got, budget, figures, shown)
-        return _from_outcome(decide(want.expr, got.expr, budget).outcome, shown)
+        return _from_outcome(decide_terms(want, got, budget), shown)
     compare = partial(_compare_entry, budget=budget, figures=figures)
     grader = {"vector": grade_vector, "matrix": grade_matrix, "points": grade_points}[kind]
     return _from_grade(grader(want, got, compare), shown)
@@ -119,7 +122,7 @@ def _compare_entry(want: Term, got: Term, *, budget: Budget, figures: int) -> Ou
     # A decimal entry where a constant is expected is judged to significant figures.
     if got.approx and not want.expr.free_symbols and not got.expr.free_symbols:
         return decimal_outcome(want.expr, got.expr, figures)
-    return decide(want.expr, got.expr, budget).outcome
+    return decide_terms(want, got, budget)
 
 
 def _grade_number(want: Term, got: Term, budget: Budget, figures: int, shown: str) -> Verdict:
@@ -146,7 +149,7 @@ def _grade_number(want: Term, got: Term, budget: Budget, figures: int, shown: st
                 shown,
             )
         return _from_outcome(outcome, shown)
-    outcome = decide(want.expr, got.expr, budget).outcome
+    outcome = decide_terms(want, got, budget)
     if outcome is Outcome.DIFFERENT and close(want.expr, got.expr, figures, factor=1):
         return Verdict.graded(
             0.0,
@@ -216,7 +219,11 @@ def _says_no_points(answer: str) -> bool:
 
 
 def _check_choice(
-    expected: str, answer: str, choices: Mapping[str, Iterable[str]] | None, limits: Limits
+    expected: str,
+    answer: str,
+    choices: Mapping[str, Iterable[str]] | None,
+    limits: Limits,
+    rules: Sequence[MistakeRule] = (),
 ) -> Verdict:
     table = build_table(choices)
     label = read_choice(expected, table)
@@ -235,4 +242,7 @@ def _check_choice(
         )
     if given == label:
         return Verdict.graded(1.0, "Correct.", (), given)
-    return Verdict.graded(0.0, f"Not correct: you chose {given}.", (f"choice.{given}",), given)
+    verdict = Verdict.graded(0.0, f"Not correct: you chose {given}.", (f"choice.{given}",), given)
+    # Choice rules see the canonical labels: expected and chosen.
+    rule = first_match(tuple(rules), RuleContext(label, given, "choice", ()))
+    return verdict if rule is None else verdict.with_mistake(rule.tag, rule.feedback)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy
 
@@ -35,17 +36,18 @@ class Vocabulary:
     """
 
     variables: dict[str, sympy.Symbol]
+    index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {name: i for i, name in enumerate(self.variables)})
 
     @classmethod
     def build(cls, variables: tuple[str, ...]) -> Vocabulary:
-        """Return the vocabulary for `variables`, Greek letters read as their names."""
-        symbols: dict[str, sympy.Symbol] = {}
-        for raw in variables:
-            name = "".join(c for c, _ in normalise(raw)).strip()
-            if not name.isidentifier():
-                raise ValueError(f"variable name {raw!r} is not a plain name")
-            symbols[name] = sympy.Symbol(name, real=True)
-        return cls(symbols)
+        """Return the vocabulary for `variables`, Greek letters read as their names.
+
+        Vocabularies are immutable and shared: the same names give the same object.
+        """
+        return _build(tuple(variables))
 
     def names(self) -> tuple[str, ...]:
         """Return the declared variable names, sorted."""
@@ -109,6 +111,17 @@ class Vocabulary:
             if name.lower() == word.lower():
                 return f"{message}. Did you mean '{name}'?"
         return message
+
+
+@lru_cache(maxsize=256)
+def _build(variables: tuple[str, ...]) -> Vocabulary:
+    symbols: dict[str, sympy.Symbol] = {}
+    for raw in variables:
+        name = "".join(c for c, _ in normalise(raw)).strip()
+        if not name.isidentifier():
+            raise ValueError(f"variable name {raw!r} is not a plain name")
+        symbols[name] = sympy.Symbol(name, real=True)
+    return Vocabulary(symbols)
 
 
 def _split(word: str, lookup: Callable[[str], object]) -> list[str] | str | None:

@@ -1,4 +1,9 @@
-"""A Pratt parser from tokens straight to sympy objects and answer structures.
+"""A Pratt parser from tokens to parse trees and answer structures.
+
+Each scalar is read into a small tree (`nodes`); `settle` then folds it into an
+exact rational function, or builds its sympy object with every check. When the
+text cannot be read, it is read again building sympy objects as it goes, so
+that the first problem in reading order is the one reported.
 
 Conventions: `^` binds tighter than implicit multiplication (3x^2y is 3*x^2*y);
 implicit and explicit multiplication share one precedence, left to right
@@ -7,30 +12,36 @@ implicit and explicit multiplication share one precedence, left to right
 
 from __future__ import annotations
 
-import dataclasses
-
 import sympy
 
 from question_bank import build
 from question_bank.errors import LimitError, ParseError
 from question_bank.limits import DEFAULT_LIMITS, Limits
 from question_bank.names import Vocabulary
-from question_bank.structures import (
-    Matrix,
-    PointSet,
-    Term,
-    Value,
-    Vector,
-    describe,
-    make_matrix,
+from question_bank.nodes import Apply, Atom, Neg, Node, Num, Pow, extend, step
+from question_bank.settle import reject_undefined, settle
+from question_bank.stream import BINARY, IMPLICIT, binding_powers, prepare
+from question_bank.structures import PointSet, Term, Value, Vector, describe, make_matrix
+from question_bank.tokenizer import (
+    CLOSE,
+    COMMA,
+    END,
+    EQUALS,
+    NAME,
+    NEWLINE,
+    NUMBER,
+    OP,
+    OPEN,
+    SEMI,
+    Token,
+    name_columns,
+    tokenize,
 )
-from question_bank.tokenizer import Kind, Token, tokenize
 
-_BINARY = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
-_IMPLICIT = 20
+Read = Value | Node  # while reading, a scalar is still a parse tree
+
 _UNARY = 25
 _POWER_RIGHT = 29  # right operand of ^: right-associative, stops before implicit products
-_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 
 
 def parse(
@@ -50,15 +61,26 @@ def parse(
 def parse_with(text: str, vocabulary: Vocabulary, limits: Limits) -> Value:
     """Read `text` with an already built vocabulary."""
     tokens = tokenize(text, limits)
-    return _Parser(text, tokens, vocabulary, limits).top()
+    try:
+        value = _Parser(text, tokens, vocabulary, limits).top()
+    except ParseError as error:
+        # An eager read reports a value problem (1/0, a huge power) met before this one.
+        _Parser(text, tokens, vocabulary, limits, eager=True).top()
+        raise error from None
+    settle(value, len(vocabulary.variables), limits)
+    return value
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[Token], vocab: Vocabulary, limits: Limits):
+    def __init__(
+        self, text: str, tokens: list[Token], vocab: Vocabulary, limits: Limits, eager=False
+    ):
         self.text = text
-        self.tokens = _clean_newlines(tokens)
+        self.tokens, self.closers = prepare(tokens, vocab)
+        self.powers = [binding_powers(self.tokens, False), []]  # outside rows, in rows
         self.vocab = vocab
         self.limits = limits
+        self.eager = eager  # build sympy objects while reading
         self.pos = 0
         self.depth = 0
 
@@ -68,13 +90,13 @@ class _Parser:
         return self.tokens[min(self.pos + offset, len(self.tokens) - 1)]
 
     def advance(self) -> Token:
-        token = self.peek()
+        token = self.tokens[self.pos]  # END is never passed
         self.pos += 1
         return token
 
     def expect_close(self, text: str) -> None:
         token = self.peek()
-        if token.kind is not Kind.CLOSE or token.text != text:
+        if token.kind is not CLOSE or token.text != text:
             raise _unexpected(token, f"expected '{text}'")
         self.advance()
 
@@ -82,17 +104,27 @@ class _Parser:
 
     def top(self) -> Value:
         self._reject_equation()
-        if self.peek().kind is Kind.END:
+        if self.peek().kind is END:
             raise ParseError("the answer is empty")
-        value = self._rows_or_list(closer=None, bracket="")
-        if self.peek().kind is not Kind.END:
+        value = self._wrap(self._rows_or_list(closer=None, bracket=""))
+        if self.peek().kind is not END:
             raise _unexpected(self.peek())
-        _reject_undefined(value)
+        if self.eager:
+            reject_undefined(value)
         return value
+
+    def _wrap(self, value: Read) -> Value:
+        # Scalars are parse trees while reading; a finished entry becomes a Term.
+        if isinstance(value, Node):
+            return Term(node=value, approx=value.approx, limits=self.limits)
+        return value
+
+    def _vector(self, items, bracket: str) -> Vector:
+        return Vector(tuple(self._wrap(item) for item in items), bracket)
 
     def _reject_equation(self) -> None:
         for token in self.tokens:
-            if token.kind is Kind.EQUALS:
+            if token.kind is EQUALS:
                 rhs = self.text[token.column :].strip()
                 example = f", e.g. {rhs}" if rhs and len(rhs) < 60 else ""
                 raise ParseError(
@@ -101,7 +133,7 @@ class _Parser:
                     token.column,
                 )
 
-    def _rows_or_list(self, closer: str | None, bracket: str) -> Value:
+    def _rows_or_list(self, closer: str | None, bracket: str) -> Read:
         has_rows, has_comma = self._scan()
         column = self.peek().column
         if not has_rows:
@@ -110,22 +142,22 @@ class _Parser:
             self._check_count(len(entries), self.limits.max_points, column)
             if closer is None and len(entries) == 1:
                 return entries[0]
-            return Vector(tuple(entries), bracket)
+            return self._vector(entries, bracket)
         rows = [self._row(space=not self._scan(row_only=True)[1])]
-        while self.peek().kind in (Kind.SEMI, Kind.NEWLINE):
+        while self.peek().kind in (SEMI, NEWLINE):
             self.advance()
             rows.append(self._row(space=not self._scan(row_only=True)[1]))
         self._check_count(len(rows), self.limits.max_dimension, column)
         if all(len(row) == 1 for row in rows):
-            return Vector(tuple(row[0] for row in rows), bracket)  # one entry per row
-        return make_matrix(rows, column)
+            return self._vector((row[0] for row in rows), bracket)  # one entry per row
+        return make_matrix([[self._wrap(entry) for entry in row] for row in rows], column)
 
-    def _row(self, *, space: bool) -> list[Value]:
+    def _row(self, *, space: bool) -> list[Read]:
         column = self.peek().column
         entries = [self._entry(space)]
         while True:
             token = self.peek()
-            if token.kind is Kind.COMMA and not space:
+            if token.kind is COMMA and not space:
                 self.advance()
                 entries.append(self._entry(space))
             elif space and token.kind not in _ROW_END:
@@ -135,29 +167,28 @@ class _Parser:
         self._check_count(len(entries), self.limits.max_points, column)
         return entries
 
-    def _entry(self, space: bool) -> Value:
-        if self.peek().kind in _ROW_END | {Kind.COMMA}:
+    def _entry(self, space: bool) -> Read:
+        if self.peek().kind in _ENTRY_END:
             raise _unexpected(self.peek(), "an entry is missing")
         return self._expression(0, space)
 
     def _scan(self, *, row_only: bool = False) -> tuple[bool, bool]:
-        # Look ahead at this bracket level for row separators and commas.
-        depth, has_rows, has_comma = 0, False, False
-        for token in self.tokens[self.pos :]:
-            if token.kind is Kind.OPEN:
-                depth += 1
-            elif token.kind is Kind.CLOSE:
-                depth -= 1
-                if depth < 0:
-                    break
-            elif token.kind is Kind.END:
+        # Look ahead at this bracket level (skipping bracketed groups) for row
+        # separators and commas.
+        tokens, index, has_rows, has_comma = self.tokens, self.pos, False, False
+        while True:
+            kind = tokens[index].kind
+            if kind is OPEN:
+                index = self.closers[index]
+            elif kind is CLOSE or kind is END:
                 break
-            elif depth == 0 and token.kind in (Kind.SEMI, Kind.NEWLINE):
+            elif kind is SEMI or kind is NEWLINE:
                 has_rows = True
                 if row_only:
                     break
-            elif depth == 0 and token.kind is Kind.COMMA:
+            elif kind is COMMA:
                 has_comma = True
+            index += 1
         return has_rows, has_comma
 
     def _check_count(self, count: int, limit: int, column: int) -> None:
@@ -166,7 +197,7 @@ class _Parser:
 
     # -- Pratt expression parser -------------------------------------------
 
-    def _expression(self, rbp: int, space: bool) -> Value:
+    def _expression(self, rbp: int, space: bool) -> Read:
         self.depth += 1
         if self.depth > 2 * self.limits.max_depth:
             raise LimitError(
@@ -174,118 +205,134 @@ class _Parser:
                 self.peek().column,
             )
         left = self._nud(space)
-        while True:
-            token = self.peek()
-            bp = self._binding_power(token, space)
-            if bp <= rbp:
-                break
-            left = self._led(left, token, space)
+        powers = self.powers[space] or self._spaced_powers()
+        while powers[self.pos] > rbp:
+            left = self._led(left, self.tokens[self.pos], space)
         self.depth -= 1
         return left
 
-    def _binding_power(self, token: Token, space: bool) -> int:
-        if token.kind is Kind.OP:
-            if space and token.space_before and token.text in "+-":
-                # In a row, "1 -2" is two entries; "1 - 2" and "1-2" are one.
-                if not self.peek(1).space_before:
-                    return 0
-            return _BINARY[token.text]
-        starts_operand = token.kind in (Kind.NUMBER, Kind.NAME) or (
-            token.kind is Kind.OPEN and token.text == "("
-        )
-        if starts_operand and not (space and token.space_before):
-            return _IMPLICIT
-        return 0
+    def _spaced_powers(self) -> list[int]:
+        self.powers[1] = binding_powers(self.tokens, True)
+        return self.powers[1]
 
-    def _led(self, left: Value, token: Token, space: bool) -> Value:
-        if token.kind is not Kind.OP:  # implicit multiplication
+    def _led(self, left: Read, token: Token, space: bool) -> Read:
+        if token.kind is not OP:  # implicit multiplication
             previous = self.tokens[self.pos - 1]
-            if token.kind is Kind.NUMBER and previous.kind is Kind.NUMBER:
+            if token.kind is NUMBER and previous.kind is NUMBER:
                 raise ParseError(
                     f"missing operator between '{previous.text}' and '{token.text}' at "
                     f"column {token.column}",
                     token.column,
                 )
-            right = self._expression(_IMPLICIT, space)
+            right = self._leaf(IMPLICIT, space) or self._expression(IMPLICIT, space)
             return self._combine("*", left, right, token)
-        self.advance()
-        rbp = _POWER_RIGHT if token.text == "^" else _BINARY[token.text]
-        if self.peek().kind in _ROW_END | {Kind.COMMA}:
+        self.pos += 1
+        rbp = _POWER_RIGHT if token.text == "^" else BINARY[token.text]
+        if self.tokens[self.pos].kind in _ENTRY_END:
             raise _unexpected(self.peek(), f"'{token.text}' needs something after it")
-        right = self._expression(rbp, space)
+        right = self._leaf(rbp, space) or self._expression(rbp, space)
         return self._combine(token.text, left, right, token)
 
-    def _combine(self, op: str, left: Value, right: Value, token: Token) -> Term:
+    def _leaf(self, rbp: int, space: bool) -> Node | None:
+        # A shortcut for the most common operand: one number or variable that
+        # nothing after it binds to. None sends the parser the general way.
+        token, index = self.tokens[self.pos], self.pos + 1
+        if self.eager or self.depth >= 2 * self.limits.max_depth:
+            return None
+        if self.powers[space][index] > rbp:  # type: ignore[index]
+            return None
+        if token.kind is NUMBER:
+            node: Node = Num(*token.value, token.column)  # type: ignore[misc]
+            node.approx = token.approx
+        elif token.kind is NAME and token.text in self.vocab.variables:
+            name = token.text
+            node = Atom(self.vocab.variables[name], self.vocab.index[name], token.column)
+        else:
+            return None
+        self.pos = index
+        return node
+
+    def _combine(
+        self, op: str, left: Read, right: Read, token: Token, exponent_first: bool = False
+    ) -> Node:
         for side in (left, right):
-            if not isinstance(side, Term):
+            if not isinstance(side, Node):
                 raise ParseError(
                     f"cannot use '{op}' with {describe(side)} at column {token.column}",
                     token.column,
                 )
-        a, b, col, lim = left.expr, right.expr, token.column, self.limits  # type: ignore[union-attr]
-        if op == "+":
-            result = build.add(a, b, lim, col)
-        elif op == "-":
-            result = build.add(a, build.multiply(sympy.S.NegativeOne, b, lim, col), lim, col)
-        elif op == "*":
-            result = build.multiply(a, b, lim, col)
-        elif op == "/":
-            result = build.divide(a, b, lim, col)
+        before, approx = left.expr, left.approx or right.approx  # type: ignore[union-attr]
+        if op == "^":
+            node = Pow(left, right, token.column, exponent_first)  # type: ignore[arg-type]
         else:
-            result = build.power(a, b, lim, col)
-        return Term(result, left.approx or right.approx)  # type: ignore[union-attr]
+            node = extend(left, op, right, token.column)  # type: ignore[arg-type]
+        node.approx = approx
+        if self.eager:
+            node.expr = step(op, before, right.expr, token.column, self.limits)  # type: ignore
+        return node
 
-    def _nud(self, space: bool) -> Value:
-        token = self.peek()
-        if token.kind is Kind.NUMBER:
-            self.advance()
+    def _nud(self, space: bool) -> Read:
+        token = self.tokens[self.pos]
+        if token.kind is NUMBER:
+            self.pos += 1
             p, q = token.value  # type: ignore[misc]
-            number = build.checked_number(p, q, self.limits, token.column)
-            return Term(number, token.approx)
-        if token.kind is Kind.NAME:
+            node = Num(p, q, token.column)
+            node.approx = token.approx
+            if self.eager:
+                node.expr = build.checked_number(p, q, self.limits, token.column)
+            return node
+        if token.kind is NAME:
             return self._name(token, space)
-        if token.kind is Kind.OP and token.text in "+-":
+        if token.kind is OP and token.text in "+-":
             self.advance()
             operand = self._expression(_UNARY, space)
             if token.text == "+":
                 return operand
-            return self._combine("*", Term(sympy.S.NegativeOne), operand, token)
-        if token.kind is Kind.OPEN:
+            return self._negate(operand, token)
+        if token.kind is OPEN:
             self.advance()
             return self._bracket(token)
         raise _unexpected(token)
 
-    def _name(self, token: Token, space: bool) -> Value:
+    def _negate(self, operand: Read, token: Token) -> Node:
+        if not isinstance(operand, Node):
+            raise ParseError(
+                f"cannot use '*' with {describe(operand)} at column {token.column}", token.column
+            )
+        node = Neg(operand, token.column)
+        node.approx = operand.approx
+        if self.eager:
+            minus_one = sympy.S.NegativeOne
+            node.expr = build.multiply(minus_one, operand.expr, self.limits, token.column)  # type: ignore
+        return node
+
+    def _name(self, token: Token, space: bool) -> Read:
         meaning = self.vocab.lookup(token.text)
         if meaning is None:
-            # 6xy: split into declared names and re-read them as separate tokens.
-            pieces = self.vocab.split(token.text, token.columns)
-            self.tokens[self.pos : self.pos + 1] = [
-                Token(Kind.NAME, text, column, token.space_before and i == 0)
-                for i, (text, column) in enumerate(pieces)
-            ]
-            return self._nud(space)
+            # Words that split into declared names (6xy) were split in advance: name the unknown.
+            self.vocab.split(token.text, name_columns(token))
+            raise _unexpected(token)  # pragma: no cover - split raises
         self.advance()
         if isinstance(meaning, sympy.Expr):
-            return Term(meaning)
+            return Atom(meaning, self.vocab.index.get(token.text), token.column)
         return self._apply(meaning, token, space)
 
-    def _apply(self, function, token: Token, space: bool) -> Value:
+    def _apply(self, function, token: Token, space: bool) -> Read:
         exponent = None
-        if self.peek().kind is Kind.OP and self.peek().text == "^":  # sin^2(x)
+        if self.peek().kind is OP and self.peek().text == "^":  # sin^2(x)
             self.advance()
             exponent = self._expression(_POWER_RIGHT, space)
         nxt = self.peek()
-        if nxt.kind is Kind.OPEN and nxt.text == "(":
+        if nxt.kind is OPEN and nxt.text == "(":
             self.advance()
             argument = self._expression(0, False)
-            if self.peek().kind is Kind.COMMA:
+            if self.peek().kind is COMMA:
                 raise ParseError(
                     f"'{token.text}' at column {token.column} takes one argument",
                     self.peek().column,
                 )
             self.expect_close(")")
-        elif nxt.kind in (Kind.NUMBER, Kind.NAME) or (nxt.kind is Kind.OP and nxt.text == "-"):
+        elif nxt.kind in (NUMBER, NAME) or (nxt.kind is OP and nxt.text == "-"):
             argument = self._expression(_POWER_RIGHT, space)
         else:
             raise ParseError(
@@ -293,105 +340,60 @@ class _Parser:
                 f"e.g. {token.text.lower()}(x)",
                 token.column,
             )
-        if not isinstance(argument, Term):
+        if not isinstance(argument, Node):
             raise ParseError(
                 f"'{token.text}' at column {token.column} cannot take {describe(argument)}",
                 token.column,
             )
-        result = Term(
-            build.apply(function, argument.expr, self.limits, token.column), argument.approx
-        )
+        result = Apply(token.text.lower(), function, argument, token.column)
+        result.approx = argument.approx
+        if self.eager:
+            result.expr = build.apply(function, argument.expr, self.limits, token.column)  # type: ignore
         if exponent is not None:
-            result = self._combine("^", result, exponent, token)
+            result = self._combine("^", result, exponent, token, exponent_first=True)
         return result
 
-    def _bracket(self, token: Token) -> Value:
+    def _bracket(self, token: Token) -> Read:
         closer = {"(": ")", "[": "]", "{": "}"}[token.text]
         if token.text == "[":
             value = (
                 Vector((), "[")
-                if self.peek().kind is Kind.CLOSE
+                if self.peek().kind is CLOSE
                 else self._rows_or_list(closer="]", bracket="[")
             )
         elif token.text == "{":
-            value = PointSet(self._comma_items("}"))
+            value = PointSet(tuple(self._wrap(item) for item in self._comma_items("}")))
             self._check_count(len(value.items), self.limits.max_points, token.column)
         else:
             items = self._comma_items(")")
             if not items:
                 raise ParseError(f"empty brackets '()' at column {token.column}", token.column)
-            value = items[0] if len(items) == 1 else Vector(items, "(")
+            value = items[0] if len(items) == 1 else self._vector(items, "(")
         self.expect_close(closer)
         return value
 
-    def _comma_items(self, closer: str) -> tuple[Value, ...]:
-        items: list[Value] = []
-        if self.peek().kind is Kind.CLOSE:
+    def _comma_items(self, closer: str) -> tuple[Read, ...]:
+        items: list[Read] = []
+        if self.peek().kind is CLOSE:
             return ()
         items.append(self._entry(False))
-        while self.peek().kind is Kind.COMMA:
+        while self.peek().kind is COMMA:
             self.advance()
             items.append(self._entry(False))
         self._check_count(len(items), self.limits.max_points, self.peek().column)
         return tuple(items)
 
 
-_ROW_END = frozenset({Kind.SEMI, Kind.NEWLINE, Kind.CLOSE, Kind.END})
+# Tuples, not sets: membership by identity avoids hashing Enum members (slow).
+_ROW_END = (SEMI, NEWLINE, CLOSE, END)
+_ENTRY_END = (*_ROW_END, COMMA)
 
 
 def _unexpected(token: Token, why: str = "") -> ParseError:
     suffix = f"; {why}" if why else ""
-    if token.kind is Kind.END:
+    if token.kind is END:
         return ParseError(
             f"the answer ends too early at column {token.column}{suffix}", token.column
         )
-    shown = "line break" if token.kind is Kind.NEWLINE else f"'{token.text}'"
+    shown = "line break" if token.kind is NEWLINE else f"'{token.text}'"
     return ParseError(f"unexpected {shown} at column {token.column}{suffix}", token.column)
-
-
-def _clean_newlines(tokens: list[Token]) -> list[Token]:
-    # A line break separates matrix rows; next to an operator, comma or bracket,
-    # or inside ( ) and { }, it is only white space.
-    out: list[Token] = []
-    stack: list[str] = []
-    pending_space = False
-    for index, token in enumerate(tokens):
-        if token.kind is Kind.OPEN:
-            stack.append(token.text)
-        elif token.kind is Kind.CLOSE and stack:
-            stack.pop()
-        if token.kind is Kind.NEWLINE:
-            nxt = tokens[index + 1]
-            if _row_break(out[-1] if out else None, nxt, stack):
-                out.append(token)
-            else:
-                pending_space = True
-            continue
-        if pending_space:
-            token = dataclasses.replace(token, space_before=True)
-            pending_space = False
-        out.append(token)
-    return out
-
-
-def _row_break(previous: Token | None, nxt: Token, stack: list[str]) -> bool:
-    if previous is None or (stack and stack[-1] != "["):
-        return False
-    if previous.kind in (Kind.OPEN, Kind.COMMA, Kind.SEMI, Kind.NEWLINE, Kind.OP):
-        return False
-    if nxt.kind in (Kind.CLOSE, Kind.COMMA, Kind.SEMI, Kind.END, Kind.NEWLINE):
-        return False
-    return not (nxt.kind is Kind.OP and nxt.text in "*/^")
-
-
-def _reject_undefined(value: Value) -> None:
-    if isinstance(value, Term):
-        if value.expr.has(*_UNDEFINED):
-            raise ParseError("the answer is undefined somewhere (division by zero?)")
-    elif isinstance(value, Matrix):
-        for row in value.rows:
-            for entry in row:
-                _reject_undefined(entry)
-    else:
-        for item in value.items:
-            _reject_undefined(item)

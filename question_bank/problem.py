@@ -84,6 +84,7 @@ class Draft:
     rules: tuple[MistakeRule, ...] = ()
     answer_hint: str = ""
     equivalence: str | None = None
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Problem:
     precision: int | None = None
     answer_hint: str = ""
     equivalence: str | None = None
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rules: tuple[MistakeRule, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
@@ -125,6 +127,7 @@ class Problem:
             precision=draft.precision,
             answer_hint=draft.answer_hint,
             equivalence=draft.equivalence,
+            synonyms=draft.synonyms,
             rules=draft.rules,
         )
 
@@ -143,8 +146,14 @@ class Problem:
             self.variables,
             precision=self.precision,
             rules=self.rules,
-            choices={label: [text] for label, text in self.choices} or None,
+            choices=self._choice_table() or None,
         )
+
+    def _choice_table(self) -> dict[str, list[str]]:
+        table = {label: [text] for label, text in self.choices}
+        for label, words in self.synonyms:
+            table.setdefault(label, []).extend(words)
+        return table
 
     def to_dict(self, *, include_solution: bool = True) -> ProblemDict:
         """Return the problem as JSON; without the solution before an answer."""

@@ -2,19 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 
 import sympy
 
 from question_bank.errors import ParseError
+from question_bank.limits import DEFAULT_LIMITS, Limits
+from question_bank.nodes import Node, lower
+from question_bank.polyform import Form
+from question_bank.printer import latex
 
 
-@dataclass(frozen=True)
 class Term:
-    """A scalar expression; `approx` when it was written with a decimal number."""
+    """A scalar expression; `approx` when it was written with a decimal number.
 
-    expr: sympy.Expr
-    approx: bool = False
+    A parsed term keeps its parse tree (`node`) and, when the tree is a
+    rational function of the variables, its exact folded `form`; the sympy
+    `expr` is then built on first use, with the checks of a direct read.
+
+    Example:
+        >>> Term(sympy.Integer(2)) == Term(sympy.Integer(2), approx=False)
+        True
+    """
+
+    __slots__ = ("_expr", "approx", "node", "form", "limits")
+
+    def __init__(
+        self,
+        expr: sympy.Expr | None = None,
+        approx: bool = False,
+        *,
+        node: Node | None = None,
+        form: Form | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        if expr is None and node is None:
+            raise TypeError("a Term needs an expression or a parse tree")
+        _set = object.__setattr__
+        _set(self, "_expr", expr)
+        _set(self, "approx", approx)
+        _set(self, "node", node)
+        _set(self, "form", form)
+        _set(self, "limits", limits)
+
+    @property
+    def expr(self) -> sympy.Expr:
+        """Return the sympy expression (built from the parse tree on first use)."""
+        if self._expr is None:
+            object.__setattr__(self, "_expr", lower(self.node, self.limits))  # type: ignore[arg-type]
+        return self._expr  # type: ignore[return-value]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Term):
+            return NotImplemented
+        return self.approx == other.approx and self.expr == other.expr
+
+    def __hash__(self) -> int:
+        return hash((self.expr, self.approx))
+
+    def __repr__(self) -> str:
+        return f"Term(expr={self.expr!r}, approx={self.approx!r})"
 
 
 @dataclass(frozen=True)
@@ -148,10 +198,20 @@ def to_sympy(value: Value) -> sympy.Basic:
 
 
 def preview(value: Value) -> str:
-    """Return LaTeX for how the value was read.
+    """Return LaTeX for how the value was read (printed from the parse tree when there is one).
 
     Example:
         >>> preview(Term(sympy.Rational(1, 2) * sympy.Symbol("x")))
         '\\\\frac{x}{2}'
+        >>> preview(Vector((Term(sympy.Integer(1)), Term(sympy.Integer(2)))))
+        '\\\\left( 1, \\\\  2\\\\right)'
     """
-    return sympy.latex(to_sympy(value))
+    if isinstance(value, Term):
+        return sympy.latex(value.expr) if value.node is None else latex(value.node)
+    if isinstance(value, Matrix):
+        rows = "\\\\".join(" & ".join(preview(e) for e in row) for row in value.rows)
+        return f"\\left[\\begin{{matrix}}{rows}\\end{{matrix}}\\right]"
+    items = [preview(item) for item in value.items]
+    if isinstance(value, PointSet):
+        return "\\left\\{" + ", ".join(items) + "\\right\\}"
+    return "\\left( " + ", \\  ".join(items) + "\\right)"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from question_bank.errors import LimitError, ParseError, visible
 from question_bank.limits import Limits
@@ -25,8 +26,12 @@ class Kind(Enum):
     END = "end"
 
 
-@dataclass(frozen=True)
-class Token:
+# Module constants: reading an Enum member off its class is several times slower.
+NUMBER, NAME, OP, OPEN, CLOSE = Kind.NUMBER, Kind.NAME, Kind.OP, Kind.OPEN, Kind.CLOSE
+COMMA, SEMI, NEWLINE, EQUALS, END = Kind.COMMA, Kind.SEMI, Kind.NEWLINE, Kind.EQUALS, Kind.END
+
+
+class Token(NamedTuple):
     """One token; `column` is 1-based in the original text."""
 
     kind: Kind
@@ -35,7 +40,17 @@ class Token:
     space_before: bool = False
     value: tuple[int, int] | None = None  # numerator, denominator of a NUMBER
     approx: bool = False  # the number was written with a decimal point or exponent
-    columns: tuple[int, ...] = ()  # a NAME's per-character columns, for splitting
+    columns: tuple[int, ...] = ()  # a NAME's per-character columns when not consecutive
+
+
+def name_columns(token: Token) -> tuple[int, ...]:
+    """Return the column of each character of a NAME token.
+
+    Example:
+        >>> name_columns(tokenize("2 xy", Limits())[1])
+        (3, 4)
+    """
+    return token.columns or tuple(range(token.column, token.column + len(token.text)))
 
 
 GREEK = {
@@ -118,72 +133,114 @@ def tokenize(text: str, limits: Limits) -> list[Token]:
             f"the answer is {len(text):,} characters long; the limit is "
             f"{limits.max_length:,}. Shorten it or simplify first."
         )
-    chars = normalise(text)
-    lexer = _Lexer(chars, limits)
-    return lexer.run()
+    plain, columns = _normalised(text)
+    return _Lexer(plain, columns, limits).run()
+
+
+def _normalised(text: str) -> tuple[str, list[int] | None]:
+    # The normalised text as one string, and each character's column (None: its index + 1).
+    if text.isascii():  # the common case: only tabs and carriage returns change
+        return text.replace("\r", "\n").replace("\t", " "), None
+    pairs = normalise(text)
+    return "".join(c for c, _ in pairs), [column for _, column in pairs]
+
+
+# A number (1, 1.5, .5, 2e-3), a name (x, sin, x_1), a run of spaces, or one other character.
+_LEXEME = re.compile(
+    r"(?P<integer>[0-9]+)(?![0-9.eE])"  # the common cases first: 12, x, +
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^])"
+    r"|(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?(?P<exponent>[eE][+-]?[0-9]+)?"
+    r"|\.(?P<point_fraction>[0-9]+)(?P<point_exponent>[eE][+-]?[0-9]+)?"
+    r"|(?P<space> +)"
+    r"|(?P<other>.)",  # punctuation and anything unexpected, one character at a time
+    re.DOTALL,
+)
+
+
+_new_tuple = tuple.__new__
 
 
 class _Lexer:
-    def __init__(self, chars: list[tuple[str, int]], limits: Limits) -> None:
-        self.chars = chars
+    def __init__(self, plain: str, columns: list[int] | None, limits: Limits) -> None:
+        self.plain = plain
+        self.columns = columns
         self.limits = limits
-        self.pos = 0
         self.tokens: list[Token] = []
         self.stack: list[tuple[str, int]] = []
         self.space = False
 
+    def column(self, index: int) -> int:
+        return index + 1 if self.columns is None else self.columns[index]
+
     def run(self) -> list[Token]:
-        while self.pos < len(self.chars):
-            char, column = self.chars[self.pos]
-            if char == " ":
+        columns, tokens = self.columns, self.tokens
+        max_tokens, max_digits = self.limits.max_tokens, self.limits.max_literal_digits
+        for found in _LEXEME.finditer(self.plain):
+            group = found.lastgroup
+            if group == "op" or group == "integer" or group == "name":
+                # The common tokens, inline; the limits are checked as in _emit.
+                text, start = found.group(), found.start()
+                column = start + 1 if columns is None else columns[start]
+                if len(tokens) >= max_tokens or (group == "integer" and len(text) > max_digits):
+                    self._refuse(found, column)
+                # tuple.__new__ skips NamedTuple's Python-level __new__: all fields given.
+                if group == "op":
+                    fields = (
+                        OP,
+                        "^" if text == "**" else text,
+                        column,
+                        self.space,
+                        None,
+                        False,
+                        (),
+                    )
+                elif group == "integer":
+                    fields = (NUMBER, text, column, self.space, (int(text), 1), False, ())
+                else:
+                    spots = () if columns is None else tuple(columns[start : found.end()])
+                    fields = (NAME, text, column, self.space, None, False, spots)
+                tokens.append(_new_tuple(Token, fields))
+                self.space = False
+            elif group == "space":
                 self.space = True
-                self.pos += 1
-            elif char.isascii() and (char.isdigit() or char == "."):
-                self._number(column)
-            elif char.isascii() and (char.isalpha() or char == "_"):
-                self._name(column)
+            elif group == "other":
+                self._punctuation(found.group(), self.column(found.start()))
             else:
-                self._punctuation(char, column)
+                self._number(found)
         if self.stack:
             opener, column = self.stack[-1]
             raise ParseError(f"'{opener}' at column {column} is never closed", column)
-        end_column = self.chars[-1][1] + 1 if self.chars else 1
-        self.tokens.append(Token(Kind.END, "", end_column, self.space))
+        end_column = self.column(len(self.plain) - 1) + 1 if self.plain else 1
+        self.tokens.append(Token(END, "", end_column, self.space))
         return self.tokens
 
-    def _emit(self, kind: Kind, text: str, column: int, **extra: object) -> None:
+    def _refuse(self, found: re.Match, column: int) -> None:
+        # Past the token or digit limit: raise the error the general path gives.
+        if found.lastgroup == "integer":
+            self._number(found)
+        self._emit(OP, found.group(), column)
+        raise AssertionError("unreachable: _emit raises at the token limit")  # pragma: no cover
+
+    def _emit(self, kind: Kind, text: str, column: int, *extra: object) -> None:
         if len(self.tokens) >= self.limits.max_tokens:
             raise LimitError(
                 f"the answer has more than {self.limits.max_tokens} symbols; "
                 "simplify it before entering it",
                 column,
             )
-        self.tokens.append(Token(kind, text, column, self.space, **extra))  # type: ignore[arg-type]
+        self.tokens.append(Token(kind, text, column, self.space, *extra))  # type: ignore[arg-type]
         self.space = False
 
-    def _take_while(self, predicate) -> str:
-        start = self.pos
-        while self.pos < len(self.chars) and predicate(self.chars[self.pos][0]):
-            self.pos += 1
-        return "".join(c for c, _ in self.chars[start : self.pos])
-
-    def _peek(self, offset: int = 0) -> str:
-        index = self.pos + offset
-        return self.chars[index][0] if index < len(self.chars) else ""
-
-    def _number(self, column: int) -> None:
-        start = self.pos
-        whole = self._take_while(_is_digit)
-        fraction = ""
-        if self._peek() == ".":
-            if not _is_digit(self._peek(1)):
-                raise ParseError(
-                    f"unexpected '.' at column {self.chars[self.pos][1]}: " + _HINTS["."],
-                    self.chars[self.pos][1],
-                )
-            self.pos += 1
-            fraction = self._take_while(_is_digit)
-        exponent = self._exponent()
+    def _number(self, found: re.Match) -> None:
+        column = self.column(found.start())
+        whole = found["whole"] or found["integer"] or ""
+        fraction = found["fraction"] or found["point_fraction"] or ""
+        after = found.end("whole")
+        if whole and not fraction and self.plain[after : after + 1] == ".":
+            dot = self.column(after)  # 5. or 5.x: a point with no digit after it
+            raise ParseError(f"unexpected '.' at column {dot}: " + _HINTS["."], dot)
+        exponent = self._exponent(found)
         digits = len(whole) + len(fraction)
         if digits > self.limits.max_literal_digits:
             raise LimitError(
@@ -197,50 +254,37 @@ class _Lexer:
             numerator *= 10**exponent
         else:
             denominator *= 10 ** (-exponent)
-        text = "".join(c for c, _ in self.chars[start : self.pos])
+        text = found.group()
         approx = bool(fraction) or "e" in text.lower()
-        self._emit(Kind.NUMBER, text, column, value=(numerator, denominator), approx=approx)
+        self._emit(NUMBER, text, column, (numerator, denominator), approx)
 
-    def _exponent(self) -> int:
+    def _exponent(self, found: re.Match) -> int:
         # Scientific notation only when a digit follows: 2e is 2*e, 2e-3 is 0.002.
-        if self._peek() not in ("e", "E"):
+        written = found["exponent"] or found["point_exponent"]
+        if not written:
             return 0
-        offset = 2 if self._peek(1) in ("+", "-") else 1
-        if not _is_digit(self._peek(offset)):
-            return 0
-        column = self.chars[self.pos][1]
-        sign = -1 if self._peek(1) == "-" else 1
-        self.pos += offset
-        digits = self._take_while(_is_digit)
+        group = "exponent" if found["exponent"] else "point_exponent"
+        column = self.column(found.start(group))
+        digits = written.lstrip("eE+-")
         if len(digits) > 4 or int(digits) > self.limits.max_exponent:
             raise LimitError(
                 f"the exponent at column {column} is too large; the limit is "
                 f"{self.limits.max_exponent}",
                 column,
             )
-        return sign * int(digits)
-
-    def _name(self, column: int) -> None:
-        start = self.pos
-        name = self._take_while(lambda c: c.isascii() and (c.isalnum() or c == "_"))
-        columns = tuple(col for _, col in self.chars[start : self.pos])
-        self._emit(Kind.NAME, name, column, columns=columns)
+        return -int(digits) if written[1] == "-" else int(digits)
 
     def _punctuation(self, char: str, column: int) -> None:
-        self.pos += 1
-        if char == "*" and self._peek() == "*":
-            self.pos += 1
-            self._emit(Kind.OP, "^", column)
-        elif char in "+-*/^":
-            self._emit(Kind.OP, char, column)
-        elif char == "√":  # its own token, so √2x reads as sqrt(2)*x
-            self._emit(Kind.NAME, "sqrt", column, columns=(column,) * 4)
+        if char == ".":  # not followed by a digit, or it would have read as a number
+            raise ParseError(f"unexpected '.' at column {column}: " + _HINTS["."], column)
+        if char == "√":  # its own token, so √2x reads as sqrt(2)*x
+            self._emit(NAME, "sqrt", column, None, False, (column,) * 4)
         elif char in _OPENERS:
             self._open(char, column)
         elif char in _CLOSERS:
             self._close(char, column)
         elif char in ",;=\n":
-            kind = {",": Kind.COMMA, ";": Kind.SEMI, "=": Kind.EQUALS, "\n": Kind.NEWLINE}
+            kind = {",": COMMA, ";": SEMI, "=": EQUALS, "\n": NEWLINE}
             self._emit(kind[char], char, column)
         else:
             hint = _HINTS.get(char)
@@ -255,14 +299,10 @@ class _Lexer:
                 column,
             )
         self.stack.append((char, column))
-        self._emit(Kind.OPEN, char, column)
+        self._emit(OPEN, char, column)
 
     def _close(self, char: str, column: int) -> None:
         if not self.stack or self.stack[-1][0] != _CLOSERS[char]:
             raise ParseError(f"unexpected '{char}' at column {column}", column)
         self.stack.pop()
-        self._emit(Kind.CLOSE, char, column)
-
-
-def _is_digit(char: str) -> bool:
-    return char.isascii() and char.isdigit()
+        self._emit(CLOSE, char, column)

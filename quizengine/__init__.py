@@ -70,11 +70,12 @@ def _register_blueprints(app: Flask) -> None:
         lessons,
         localtime,
         mathtext,
+        offline,
         practice,
         progress,
     )
 
-    for blueprint in (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp):
+    for blueprint in (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp, offline.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     mathtext.register(app)

@@ -89,7 +89,7 @@ def _project(session: Session, user_id: int, events: list[NewEvent], now: dateti
             graded_events.append(_graded_event(user_id, attempt, now, index))
             arrived[attempt.template_id].append(graded_attempt(attempt))
         elif event.type == "skill_check":
-            _record_skill_check(session, user_id, event, key, now)
+            graded_events.append(_record_skill_check(session, user_id, event, key, now, index))
         else:
             project_note(session, user_id, event, key)
     append_events(session, user_id, graded_events, now)
@@ -127,38 +127,51 @@ def _grade(session: Session, user_id: int, event: NewEvent, now: datetime, index
         flags={
             flag: True for flag in ("gave_up", "solution_first", "hint_used") if payload.get(flag)
         },
-        graded_event_id=str(uuid.uuid5(GRADED_NAMESPACE, f"{user_id}:{event.id}")),
+        graded_event_id=server_event_id("attempt.graded", f"{user_id}:{event.id}"),
     )
     session.add(attempt)
     return attempt
 
 
 def _graded_event(user_id: int, attempt: Attempt, now: datetime, index: int) -> NewEvent:
+    payload = {
+        "attempt_id": attempt.event_id,
+        "correct": attempt.status == "correct",
+        "score": attempt.score,
+        "status": attempt.status,
+        "feedback": attempt.feedback,
+        "tags": list(attempt.tags),
+        "preview": attempt.preview,
+    }
+    return _server_event(f"{user_id}:{attempt.event_id}", "attempt.graded", payload, now, index)
+
+
+def server_event_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(GRADED_NAMESPACE, f"{kind}:{name}"))
+
+
+def _server_event(name: str, kind: str, payload: dict, now: datetime, index: int) -> NewEvent:
+    """Return an event the server writes; its id is derived from `name`, so replaying
+    the same input writes the same event."""
     millis = int(now.timestamp() * 1000)
     return NewEvent(
-        id=attempt.graded_event_id,
+        id=server_event_id(kind, name),
         device_id=SERVER_DEVICE,
-        type="attempt.graded",
+        type=kind,
         hlc=f"{millis:015d}-{index % 10000:04d}-{SERVER_DEVICE}",
         created_at=now,
-        payload={
-            "attempt_id": attempt.event_id,
-            "correct": attempt.status == "correct",
-            "score": attempt.score,
-            "status": attempt.status,
-            "feedback": attempt.feedback,
-            "tags": list(attempt.tags),
-            "preview": attempt.preview,
-        },
+        payload=payload,
     )
 
 
 def _record_skill_check(
-    session: Session, user_id: int, event: NewEvent, key: str, now: datetime
-) -> None:
+    session: Session, user_id: int, event: NewEvent, key: str, now: datetime, index: int
+) -> NewEvent:
+    """Project a Skill Check answer; return the server's `skill_check.graded` event."""
     lesson = lesson_index()[event.payload["lesson_id"]]
     question = next(q for q in lesson.skill_check if q.id == event.payload["question_id"])
-    project_skill_check(session, user_id, event, key, question.check(event.payload["choice"]))
+    correct = question.check(event.payload["choice"])
+    project_skill_check(session, user_id, event, key, correct)
     session.flush()
     right = (
         session.query(SkillCheckAnswer)
@@ -167,6 +180,9 @@ def _record_skill_check(
     )
     if right >= lesson.pass_mark:
         introduce_skills(session, user_id, lesson.skills, when=min(hlc_time(event.hlc), now))
+    payload = {"skill_check_id": event.id, "lesson_id": lesson.id, "question_id": question.id,
+               "correct": correct, "right": right, "passed": right >= lesson.pass_mark}  # fmt: skip
+    return _server_event(f"{user_id}:{event.id}", "skill_check.graded", payload, now, index)
 
 
 def introduce_skills(session: Session, user_id: int, skills, when: datetime) -> None:

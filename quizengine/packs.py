@@ -47,7 +47,15 @@ def digest(salt: str, text: str) -> str:
 
 
 def offline_check(problem: Problem, salt: str, rng: random.Random) -> dict[str, Any]:
-    """Return how a device can check an answer to `problem` without knowing it."""
+    """Return how a device can check an answer to `problem` without knowing it; answers
+    with symbolic constants (a parameter in a point's coordinates) wait for the server."""
+    try:
+        return _offline_check(problem, salt, rng)
+    except (TypeError, ValueError):  # sympy: cannot convert a symbolic value to float
+        return {"method": "server"}
+
+
+def _offline_check(problem: Problem, salt: str, rng: random.Random) -> dict[str, Any]:
     kind = problem.answer_kind
     if kind == "choice":
         return {"method": "choice", "hash": digest(salt, problem.solution)}

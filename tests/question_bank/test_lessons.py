@@ -132,11 +132,6 @@ def test_lesson_parts_agree_with_the_templates_part_and_prerequisites():
             assert part_of[prerequisite] <= part_of[template.id], (template.id, prerequisite)
 
 
-@pytest.mark.xfail(
-    not CONTRACT_TEMPLATES <= CATALOG_IDS,
-    strict=False,
-    reason="families land in this issue",
-)
 def test_every_linked_template_exists_in_the_catalog():
     linked = {t for item in LESSONS for t in (*practice_links(item.body), *item.skills)}
     assert linked <= CATALOG_IDS, sorted(linked - CATALOG_IDS)

@@ -1,0 +1,93 @@
+// Quizengine service worker: caches the app shell so /app opens with no connection.
+// Never caches /api/ responses or pages holding a learner's data; those always go to the network.
+/* global importScripts */
+"use strict";
+var VERSION = "qe-shell-v1";
+var SHELL = [
+  "/app",
+  "/manifest.webmanifest",
+  "/static/css/app.css",
+  "/static/css/offline.css",
+  "/static/favicon.svg",
+  "/static/icons/icon.svg",
+  "/static/icons/icon-192.png",
+  "/static/icons/icon-512.png",
+  "/static/js/idb.js",
+  "/static/js/hlc.js",
+  "/static/js/mathcheck.js",
+  "/static/js/sync.js",
+  "/static/js/app.js"
+];
+var PRIVATE = /^\/(api|practice|lessons|progress|settings|account|login|signup|logout|teach)(\/|$)/;
+
+importScripts("/static/js/idb.js", "/static/js/hlc.js", "/static/js/sync.js");
+
+// The shell is fetched WITHOUT cookies, so the cached /app never holds a name or a token.
+function fetchShell(path) {
+  return fetch(new Request(path, {credentials: "omit", cache: "reload"})).then(function (response) {
+    if (!response.ok || response.redirected) throw new Error(path + ": " + response.status);
+    return response;
+  });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(VERSION).then(function (cache) {
+    return Promise.all(SHELL.map(function (path) {
+      return fetchShell(path).then(function (response) { return cache.put(path, response); });
+    }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== VERSION; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function refreshShell(path) {
+  return fetchShell(path).then(function (response) {
+    return caches.open(VERSION).then(function (cache) { return cache.put(path, response); });
+  }).catch(function () { /* offline: keep the cached copy */ });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  var path = url.pathname;
+  if (path.indexOf("/api/") === 0 || path === "/sw.js") return; // never from the cache
+
+  if (request.mode === "navigate") {
+    // Network first; the cached shell only when the network fails.
+    event.respondWith(fetch(request).then(function (response) {
+      if (path === "/app" && response.ok) event.waitUntil(refreshShell("/app"));
+      return response;
+    }).catch(function () {
+      return caches.match("/app").then(function (shell) {
+        return shell || new Response("You are offline and the offline app is not cached yet.", {
+          status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}
+        });
+      });
+    }));
+    return;
+  }
+  if (PRIVATE.test(path)) return;
+  if (SHELL.indexOf(path) >= 0) {
+    // Stale while revalidate: the cached copy now, a fresh one for next time.
+    event.respondWith(caches.match(path).then(function (cached) {
+      var refresh = refreshShell(path);
+      if (cached) { event.waitUntil(refresh); return cached; }
+      return fetch(request);
+    }));
+  }
+});
+
+// Background Sync: push the outbox even after the page has closed.
+self.addEventListener("sync", function (event) {
+  if (event.tag === "qe-sync") event.waitUntil(self.QE.sync.run());
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data === "sync") event.waitUntil(self.QE.sync.run());
+});
