@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from question_bank.registry import catalog, figure, family, generate
+from question_bank.registry import catalog, family, figure, generate
 
 from .registry import Row, benchmark
 
