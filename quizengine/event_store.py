@@ -65,21 +65,38 @@ def append_events(
     one that commits late.
     """
     last_seq = lock_owner(session, owner_id)
-    results = []
+    known = _stored(session, owner_id, {event.id for event in events})
+    results, rows = [], []
     for new in events:
-        # A miss autoflushes, so an id repeated within this batch is found too.
-        stored = session.get(Event, (owner_id, new.id))
+        stored = known.get(new.id)
         if stored is not None:
             status = AppendStatus.DUPLICATE if new.same_content(stored) else AppendStatus.CONFLICT
             results.append(AppendResult(new.id, status, stored.seq))
             continue
         last_seq += 1
-        session.add(_stored_event(owner_id, new, seq=last_seq, received_at=now))
+        known[new.id] = _stored_event(owner_id, new, seq=last_seq, received_at=now)
+        rows.append(known[new.id])
         results.append(AppendResult(new.id, AppendStatus.ACCEPTED, last_seq))
+    session.add_all(rows)
     session.execute(
         update(User.__table__).where(User.id == owner_id).values(last_event_seq=last_seq)
     )
     return results
+
+
+def _stored(session: Session, owner_id: int, ids: set[str]) -> dict[str, Event]:
+    """Return the owner's stored events among `ids`, in one query per 500 ids."""
+    found: dict[str, Event] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found.update(
+            (event.id, event)
+            for event in session.scalars(
+                select(Event).where(Event.owner_id == owner_id, Event.id.in_(chunk))
+            )
+        )
+    return found
 
 
 def append_event(session: Session, owner_id: int, new: NewEvent, now: datetime) -> AppendResult:

@@ -19,13 +19,12 @@ from question_bank.registry import generate
 from .content import lesson_index
 from .event_schema import EventError, hlc_time, parse_event
 from .event_store import AppendStatus, NewEvent, append_events
-from .models import Attempt, Card, Device, SkillCheckAnswer
+from .models import Attempt, Card, Device
 from .projections import (
     graded_attempt,
-    project_note,
-    project_skill_check,
+    project_notes,
+    project_skill_checks,
     refresh_card,
-    replay_key,
 )
 from .scheduling import rate
 
@@ -81,18 +80,17 @@ def push_events(
 
 def _project(session: Session, user_id: int, events: list[NewEvent], now: datetime) -> None:
     arrived: dict[str, list] = defaultdict(list)
-    graded_events = []
-    for index, event in enumerate(events):
-        key = replay_key(event.hlc, event.device_id, event.id)
-        if event.type == "attempt":
-            attempt = _grade(session, user_id, event, now, index)
-            graded_events.append(_graded_event(user_id, attempt, now, index))
-            arrived[attempt.template_id].append(graded_attempt(attempt))
-        elif event.type == "skill_check":
-            graded_events.append(_record_skill_check(session, user_id, event, key, now, index))
-        else:
-            project_note(session, user_id, event, key)
-    append_events(session, user_id, graded_events, now)
+    server_events = []
+    with session.no_autoflush:
+        for index, event in enumerate(events):
+            if event.type == "attempt":
+                attempt = _grade(session, user_id, event, now)
+                server_events.append(_graded_event(user_id, attempt, now, index))
+                arrived[attempt.template_id].append(graded_attempt(attempt))
+        project_notes(session, user_id, [e for e in events if e.type.startswith("note.")])
+    checks = [e for e in events if e.type == "skill_check"]
+    server_events += _record_skill_checks(session, user_id, checks, now, len(events))
+    append_events(session, user_id, server_events, now)
     for template_id, attempts in arrived.items():
         card = refresh_card(session, user_id, template_id, attempts)
         reviews = [a.time for a in attempts if rate(a.outcome) is not None]
@@ -101,7 +99,7 @@ def _project(session: Session, user_id: int, events: list[NewEvent], now: dateti
             card.introduced_at = min(reviews)
 
 
-def _grade(session: Session, user_id: int, event: NewEvent, now: datetime, index: int) -> Attempt:
+def _grade(session: Session, user_id: int, event: NewEvent, now: datetime) -> Attempt:
     payload = event.payload
     problem = generate(payload["template_id"], payload["seed"], payload["level"])
     verdict = problem.check(payload["answer"])
@@ -164,25 +162,38 @@ def _server_event(name: str, kind: str, payload: dict, now: datetime, index: int
     )
 
 
-def _record_skill_check(
-    session: Session, user_id: int, event: NewEvent, key: str, now: datetime, index: int
-) -> NewEvent:
-    """Project a Skill Check answer; return the server's `skill_check.graded` event."""
-    lesson = lesson_index()[event.payload["lesson_id"]]
-    question = next(q for q in lesson.skill_check if q.id == event.payload["question_id"])
-    correct = question.check(event.payload["choice"])
-    project_skill_check(session, user_id, event, key, correct)
-    session.flush()
-    right = (
-        session.query(SkillCheckAnswer)
-        .filter_by(user_id=user_id, lesson_id=lesson.id, correct=True)
-        .count()
-    )
-    if right >= lesson.pass_mark:
-        introduce_skills(session, user_id, lesson.skills, when=min(hlc_time(event.hlc), now))
-    payload = {"skill_check_id": event.id, "lesson_id": lesson.id, "question_id": question.id,
-               "correct": correct, "right": right, "passed": right >= lesson.pass_mark}  # fmt: skip
-    return _server_event(f"{user_id}:{event.id}", "skill_check.graded", payload, now, index)
+def _record_skill_checks(
+    session: Session, user_id: int, events: list[NewEvent], now: datetime, offset: int
+) -> list[NewEvent]:
+    """Project Skill Check answers, introduce the skills of a part once it is passed, and
+    return a `skill_check.graded` server event for each answer."""
+    lessons = lesson_index()
+    correct = [
+        lessons[e.payload["lesson_id"]]
+        .question(e.payload["question_id"])
+        .check(e.payload["choice"])
+        for e in events
+    ]
+    answers = project_skill_checks(session, user_id, events, correct)
+    right = {lesson_id: sum(a.correct for a in rows) for lesson_id, rows in answers.items()}
+    graded, passed_at = [], {}
+    for index, (event, is_right) in enumerate(zip(events, correct, strict=True)):
+        lesson = lessons[event.payload["lesson_id"]]
+        passed = right[lesson.id] >= lesson.pass_mark
+        if passed:
+            when = min(hlc_time(event.hlc), now)
+            passed_at[lesson.id] = min(passed_at.get(lesson.id, when), when)
+        payload = {"skill_check_id": event.id, "lesson_id": lesson.id,
+                   "question_id": event.payload["question_id"], "correct": is_right,
+                   "right": right[lesson.id], "passed": passed}  # fmt: skip
+        graded.append(
+            _server_event(
+                f"{user_id}:{event.id}", "skill_check.graded", payload, now, offset + index
+            )  # fmt: skip
+        )
+    for lesson_id, when in passed_at.items():
+        introduce_skills(session, user_id, lessons[lesson_id].skills, when=when)
+    return graded
 
 
 def introduce_skills(session: Session, user_id: int, skills, when: datetime) -> None:

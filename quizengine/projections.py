@@ -94,6 +94,7 @@ def attempts_by_template(
         query = query.where(Attempt.template_id == template_id)
     typical = {tid: t.typical_seconds for tid, t in template_index().items()}
     grouped: dict[str, list[GradedAttempt]] = {}
+    session.flush()  # Core rows below do not autoflush: attempts just added must count
     # Core rows, not ORM entities: a replay may read a hundred thousand of them.
     for row in session.connection().execute(query):
         if row[0] in typical:
@@ -198,35 +199,62 @@ def card_state(row: Card) -> CardState:
 # -- notes and Skill Check answers ------------------------------------------------
 
 
-def project_note(session: Session, user_id: int, event, key: str) -> None:
-    """Apply a note.put or note.deleted: the write latest in replay order wins."""
-    lesson_id = event.payload["lesson_id"]
-    note = session.get(Note, (user_id, lesson_id))
-    if note is not None and note.last_key >= key:
-        return
-    if note is None:
-        note = Note(user_id=user_id, lesson_id=lesson_id)
-        session.add(note)
-    deleted = event.type == "note.deleted"
-    note.body = "" if deleted else event.payload["body"]
-    note.deleted = deleted
-    note.last_key = key
-    note.updated_at = event.created_at
+def project_notes(session: Session, user_id: int, events: list) -> None:
+    """Apply note.put and note.deleted events: per lesson, the write latest in replay
+    order wins, whatever order they arrive in."""
+    lessons = {event.payload["lesson_id"] for event in events}
+    notes = {
+        note.lesson_id: note
+        for note in session.scalars(
+            select(Note).where(Note.user_id == user_id, Note.lesson_id.in_(lessons))
+        )
+    }
+    for event in events:
+        key = replay_key(event.hlc, event.device_id, event.id)
+        lesson_id = event.payload["lesson_id"]
+        note = notes.get(lesson_id)
+        if note is not None and note.last_key >= key:
+            continue
+        if note is None:
+            note = notes[lesson_id] = Note(user_id=user_id, lesson_id=lesson_id)
+            session.add(note)
+        deleted = event.type == "note.deleted"
+        note.body = "" if deleted else event.payload["body"]
+        note.deleted = deleted
+        note.last_key = key
+        note.updated_at = event.created_at
 
 
-def project_skill_check(
-    session: Session, user_id: int, event, key: str, correct: bool
-) -> SkillCheckAnswer:
-    """Record the learner's latest choice on a Skill Check question."""
-    lesson_id, question_id = event.payload["lesson_id"], event.payload["question_id"]
-    answer = session.get(SkillCheckAnswer, (user_id, lesson_id, question_id))
-    if answer is not None and answer.last_key >= key:
-        return answer
-    if answer is None:
-        answer = SkillCheckAnswer(user_id=user_id, lesson_id=lesson_id, question_id=question_id)
-        session.add(answer)
-    answer.choice = event.payload["choice"]
-    answer.correct = correct
-    answer.last_key = key
-    answer.answered_at = event.created_at
-    return answer
+def project_skill_checks(
+    session: Session, user_id: int, events: list, correct: list[bool]
+) -> dict[str, list[SkillCheckAnswer]]:
+    """Record each latest choice (by replay order); return every answer of the lessons
+    touched, by lesson, so their scores can be counted."""
+    lessons = {event.payload["lesson_id"] for event in events}
+    answers = {
+        (a.lesson_id, a.question_id): a
+        for a in session.scalars(
+            select(SkillCheckAnswer).where(
+                SkillCheckAnswer.user_id == user_id, SkillCheckAnswer.lesson_id.in_(lessons)
+            )
+        )
+    }
+    for event, right in zip(events, correct, strict=True):
+        key = replay_key(event.hlc, event.device_id, event.id)
+        where = (event.payload["lesson_id"], event.payload["question_id"])
+        answer = answers.get(where)
+        if answer is not None and answer.last_key >= key:
+            continue
+        if answer is None:
+            answer = answers[where] = SkillCheckAnswer(
+                user_id=user_id, lesson_id=where[0], question_id=where[1]
+            )
+            session.add(answer)
+        answer.choice = event.payload["choice"]
+        answer.correct = right
+        answer.last_key = key
+        answer.answered_at = event.created_at
+    by_lesson: dict[str, list[SkillCheckAnswer]] = {}
+    for (lesson_id, _), answer in answers.items():
+        by_lesson.setdefault(lesson_id, []).append(answer)
+    return by_lesson

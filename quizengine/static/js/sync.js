@@ -505,12 +505,23 @@
     var statusLine = document.getElementById("sync-status");
     var owner = (statusLine && statusLine.dataset.owner) || mirrored("owner");
     var waiting = owner ? mirrored("pending:" + owner) : "?";
+    event.preventDefault();
     if (owner && owner !== "anon" && (waiting === null || waiting === "0")) {
-      // Nothing waits to sync: sign out at once; the next page clears this account's data.
+      // Nothing waits to sync: mark the device signed out first (so a pull still in
+      // flight writes nothing back), clear this account's data, then sign out. If the
+      // page dies first, the next page finishes the clearing.
       mirror("clear-owner", owner);
+      try {
+        await idb.setState(HERE, "session", {user: null, at: Date.now()});
+        await idb.clearOwner(owner);
+        mirror("pending:" + owner, null);
+        mirror("owner", "anon");
+        mirror("clear-owner", null);
+      } finally {
+        HTMLFormElement.prototype.submit.call(form);
+      }
       return;
     }
-    event.preventDefault();
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     try {
