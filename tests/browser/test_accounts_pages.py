@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -17,23 +18,23 @@ def test_sign_up_out_and_in(page, live_server):
     page.get_by_label("Display name").fill("Ada")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Use at least 10 characters").is_visible()
+    expect(page.get_by_text("Use at least 10 characters")).to_be_visible()
 
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Welcome, Ada").is_visible()
+    expect(page.get_by_text("Welcome, Ada")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You are signed out").is_visible()
+    expect(page.get_by_text("You are signed out")).to_be_visible()
 
     page.get_by_role("link", name="Sign in").first.click()
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill("wrong password here")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("do not match an account").is_visible()
+    expect(page.get_by_text("do not match an account")).to_be_visible()
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Welcome back, Ada").is_visible()
+    expect(page.get_by_text("Welcome back, Ada")).to_be_visible()
 
     assert requested and all(url.startswith(live_server) for url in requested)
 

@@ -4,6 +4,7 @@ see progress move."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 import question_bank as qb
 from quizengine.content import lesson_index
@@ -52,34 +53,34 @@ def test_a_learners_first_day(page, live_server):
     for question in lesson.skill_check:
         page.locator(f"input[name='q-{question.id}'][value='{question.answer}']").check()
     page.get_by_role("button", name="Check my answers").click()
-    assert page.get_by_text("Skill Check passed").is_visible()
+    expect(page.get_by_text("Skill Check passed")).to_be_visible()
     total = len(lesson.skill_check)
-    assert page.get_by_text(f"{total}/{total}").first.is_visible()
+    expect(page.get_by_text(f"{total}/{total}").first).to_be_visible()
 
     page.get_by_role("link", name="Progress").click()
-    assert page.get_by_text("0", exact=True).first.is_visible()  # no answers yet
+    expect(page.get_by_text("0", exact=True).first).to_be_visible()  # no answers yet
 
     page.get_by_role("link", name="Practice").click()
     problem = current_problem(page)
     answer(page, wrong_answer(problem))
-    assert page.get_by_role("heading", name="Not quite").is_visible()
-    assert page.get_by_role("heading", name="Worked solution").is_visible()
+    expect(page.get_by_role("heading", name="Not quite")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worked solution")).to_be_visible()
 
     page.get_by_role("link", name="Next problem").click()
     problem = current_problem(page)
     if problem.answer_kind != "choice":
         answer(page, "(1, 2")  # a typo: reported, kept, not counted
-        assert page.get_by_text("We could not read that answer").is_visible()
+        expect(page.get_by_text("We could not read that answer")).to_be_visible()
         assert page.get_by_label("Your answer").input_value() == "(1, 2"
     answer(page, problem.solution)
-    assert page.get_by_role("heading", name="Correct").is_visible()
+    expect(page.get_by_role("heading", name="Correct")).to_be_visible()
 
     page.get_by_role("link", name="Lessons").click()
     page.get_by_role("link", name=f"Part {lesson.part}: {lesson.title}").click()
     page.get_by_label("Notes on this part").fill("Saddle: det H < 0.")
-    assert page.get_by_text("18 / 8000 characters").is_visible()
+    expect(page.get_by_text("18 / 8000 characters")).to_be_visible()
     page.get_by_role("button", name="Save note").click()
-    assert page.get_by_text("Note saved").is_visible()
+    expect(page.get_by_text("Note saved")).to_be_visible()
     assert page.get_by_label("Notes on this part").input_value() == "Saddle: det H < 0."
 
     page.get_by_role("link", name="Progress").click()
