@@ -29,9 +29,10 @@ def lesson_of_skill(template_id: str) -> Lesson | None:
     return None
 
 
-def skill_order() -> list[str]:
+@functools.cache
+def skill_order() -> tuple[str, ...]:
     """Return template ids in teaching order: lesson by lesson, then the rest."""
     ordered = [skill for lesson in lesson_index().values() for skill in lesson.skills]
     known = template_index()
     ordered = [skill for skill in dict.fromkeys(ordered) if skill in known]
-    return ordered + [t for t in known if t not in ordered]
+    return tuple(ordered + [t for t in known if t not in ordered])

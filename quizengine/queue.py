@@ -69,8 +69,9 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
     today = scheduling.day_start(now, settings.timezone, settings.day_start_hour)
     tomorrow = today + timedelta(days=1)
     retention = settings.desired_retention
+    states = {tid: card_state(row) for tid, row in cards.items()}
     recall = {
-        tid: scheduling.retrievability(card_state(row), now, retention)
+        tid: scheduling.retrievability(states[tid], now, retention)
         for tid, row in cards.items()
         if row.reviews > 0
     }
@@ -81,7 +82,8 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
     items = [_item(row, "due", recall[row.template_id]) for row in due]
     items += assigned_items(session, user_id, now)
     if len(due) <= _day_of_work(session, user_id, now):
-        items += _new_items(cards, user_id, settings.daily_new_limit, today)
+        learned = {tid for tid, state in states.items() if state.is_learned}
+        items += _new_items(cards, learned, user_id, settings.daily_new_limit, today)
     if not due:
         ahead = sorted(
             (row for tid, row in cards.items() if tid in recall and row.due >= tomorrow),
@@ -92,8 +94,21 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
 
 
 def assigned_items(session: Session, user_id: int, now: datetime) -> list[QueueItem]:
-    """Assigned work by due date. Teachers' assignments plug in here (none yet)."""
-    return []
+    """Assigned work by due date: open, unfinished problems of the learner's classes."""
+    from .assignments import open_problems  # assignments imports projections, as we do
+
+    return [
+        QueueItem(
+            template_id=open.problem.template_id,
+            level=open.problem.level,
+            seed=open.seed,
+            reason="assigned",
+            due=open.assignment.due_at,
+            assignment_id=open.assignment.id,
+        )
+        for open in open_problems(session, user_id, now)
+        if open.problem.template_id in template_index()
+    ]
 
 
 def _item(row: Card, reason: str, recall: float | None = None) -> QueueItem:
@@ -107,13 +122,14 @@ def _item(row: Card, reason: str, recall: float | None = None) -> QueueItem:
     )
 
 
-def _new_items(cards: dict[str, Card], user_id: int, limit: int, today: datetime) -> list:
+def _new_items(
+    cards: dict[str, Card], learned: set[str], user_id: int, limit: int, today: datetime
+) -> list:
     started_today = sum(
         1 for row in cards.values() if row.first_review is not None and row.first_review >= today
     )
     room = max(0, limit - started_today)
     templates = template_index()
-    learned = {tid for tid, row in cards.items() if card_state(row).is_learned}
     fresh = [tid for tid in skill_order() if tid not in cards or cards[tid].reviews == 0]
     # Introduced (a passed Skill Check) first, then what the learned skills unlock.
     waiting = [tid for tid in fresh if tid in cards and cards[tid].introduced_at is not None]
