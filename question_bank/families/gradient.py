@@ -44,7 +44,10 @@ def generate(rng: random.Random, level: int) -> Draft:
     f = random_polynomial(rng, variables, terms=3 if level == 1 else 4)
     if level == 3:
         f = f + A * _parameter_monomial(rng, variables)
-    gradient = [sympy.expand(sympy.diff(f, v)) for v in variables]
+    # Differentiate as polynomials: several times faster than on expressions.
+    poly = sympy.Poly(f, *variables, *((A,) if level == 3 else ()))
+    partials_poly = [poly.diff(v) for v in variables]
+    gradient = [p.as_expr() for p in partials_poly]
     names = tuple(str(v) for v in variables) + (("a",) if level == 3 else ())
     args = ", ".join(str(v) for v in variables)
     partials = ", ".join(rf"\partial f / \partial {v}" for v in variables)
@@ -56,7 +59,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         prompt=prompt,
         answer_kind="vector",
         solution=to_text(tuple(gradient)),
-        explanation=_explanation(f, variables, gradient),
+        explanation=_explanation(variables, partials_poly),
         params={"f": str(f), "variables": list(names)},
         variables=names,
         rules=_rules(f, variables),
@@ -69,13 +72,13 @@ def _parameter_monomial(rng: random.Random, variables) -> sympy.Expr:
     return rng.choice([x**2 * y, x * y**2, x * y, x**2, y**2])
 
 
-def _explanation(f, variables, gradient) -> str:
+def _explanation(variables, gradient: list[sympy.Poly]) -> str:
     steps = "\n".join(
-        f"- $\\partial f / \\partial {v} = {sympy.latex(g)}$: differentiate each term in "
+        f"- $\\partial f / \\partial {v} = {latex(g)}$: differentiate each term in "
         f"${v}$, holding the other variables fixed; terms without ${v}$ vanish."
         for v, g in zip(variables, gradient, strict=True)
     )
-    vector = ", ".join(sympy.latex(g) for g in gradient)
+    vector = ", ".join(latex(g) for g in gradient)
     return (
         "The gradient collects the partial derivatives, one per variable.\n\n"
         f"{steps}\n\nSo $\\nabla f = \\left({vector}\\right)$. A cross term such as "
