@@ -94,21 +94,8 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
 
 
 def assigned_items(session: Session, user_id: int, now: datetime) -> list[QueueItem]:
-    """Assigned work by due date: open, unfinished problems of the learner's classes."""
-    from .assignments import open_problems  # assignments imports projections, as we do
-
-    return [
-        QueueItem(
-            template_id=open.problem.template_id,
-            level=open.problem.level,
-            seed=open.seed,
-            reason="assigned",
-            due=open.assignment.due_at,
-            assignment_id=open.assignment.id,
-        )
-        for open in open_problems(session, user_id, now)
-        if open.problem.template_id in template_index()
-    ]
+    """Assigned work by due date. Teachers' assignments plug in here (none yet)."""
+    return []
 
 
 def _item(row: Card, reason: str, recall: float | None = None) -> QueueItem:
