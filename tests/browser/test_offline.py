@@ -338,7 +338,7 @@ def test_two_devices_offline_converge(server, new_context):
 # ---------------------------------------------------------------------------- (3)
 
 
-def test_a_lost_push_response_is_retried_and_stored_once(server, new_context):
+def test_a_server_stopped_mid_push_then_restarted_stores_each_event_once(server, new_context):
     with server.app.app_context():
         create_user("lost@example.org", PASSWORD)
     # page.route does not see requests that pass through a service worker: block it here.
@@ -353,7 +353,9 @@ def test_a_lost_push_response_is_retried_and_stored_once(server, new_context):
         calls.append(json.loads(route.request.post_data or "{}"))
         if len(calls) == 1:
             route.fetch()  # the server stores the events...
-            route.abort("connectionreset")  # ...and the answer never comes back
+            server.stop()  # ...then stops before its answer gets back,
+            route.abort("connectionreset")
+            server.start()  # and is restarted on the same port and database
         else:
             route.continue_()
 
