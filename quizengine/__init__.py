@@ -67,15 +67,19 @@ def _register_blueprints(app: Flask) -> None:
         cli,
         errors,
         home,
+        learner_classes,
         lessons,
         localtime,
         mathtext,
         offline,
         practice,
         progress,
+        teach,
     )
 
-    for blueprint in (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp, offline.bp):
+    blueprints = (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp, offline.bp,
+                  teach.bp, learner_classes.bp)  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     mathtext.register(app)

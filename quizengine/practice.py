@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from question_bank.registry import family, figure, generate
 
+from .assignments import hides_solution, hides_variant
 from .content import template_index
 from .extensions import db
 from .ingest import push_events
@@ -38,7 +39,10 @@ def next_problem():
     if not queue:
         return render_template("practice/done.html")
     item = queue[0]
-    return _show(item.template_id, item.seed, item.level, reason=item.reason)
+    return _show(
+        item.template_id, item.seed, item.level, reason=item.reason,
+        assignment_id=item.assignment_id,
+    )  # fmt: skip
 
 
 @bp.get("/<template_id>")
@@ -70,6 +74,7 @@ def answer():
     event_id = form.get("event_id") if is_uuid(form.get("event_id")) else str(uuid.uuid4())
     now = _now()
     gave_up = form.get("action") == "give_up"
+    assignment_id = _assignment_id(form.get("assignment_id"))
     payload = {
         "template_id": template.id,
         "seed": seed,
@@ -78,6 +83,8 @@ def answer():
         "duration_ms": max(0, int(now.timestamp() * 1000) - started) if started else None,
         "gave_up": gave_up,
     }
+    if assignment_id is not None:
+        payload["assignment_id"] = assignment_id
     event = make_event("attempt", payload, now, event_id=event_id)
     [result] = push_events(db.session, current_user.id, device_id(), [event], now)
     attempt = db.session.get(Attempt, (current_user.id, event_id))
@@ -86,7 +93,7 @@ def answer():
     if attempt.status == "invalid" and not gave_up:
         return _show(
             template.id, seed, level, reason=form.get("reason", "chosen"),
-            typed=payload["answer"], attempt=attempt, status=400,
+            typed=payload["answer"], attempt=attempt, status=400, assignment_id=assignment_id,
         )  # fmt: skip
     return _result(attempt, duplicate=result.status in ("duplicate", "conflict"))
 
@@ -103,7 +110,18 @@ def problem_figure(template_id: str, seed: int, level: int):
     return response
 
 
-def _show(template_id, seed, level, *, reason, typed="", attempt=None, status=200):
+def _assignment_id(raw: str | None) -> int | None:
+    """Return the assigned work an answer is for (an id; the gradebook checks the rest)."""
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if 0 < value < 2**31 else None
+
+
+def _show(
+    template_id, seed, level, *, reason, typed="", attempt=None, status=200, assignment_id=None
+):
     problem = generate(template_id, seed, level)
     template = template_index()[template_id]
     page = render_template(
@@ -115,6 +133,7 @@ def _show(template_id, seed, level, *, reason, typed="", attempt=None, status=20
         attempt=attempt,
         event_id=str(uuid.uuid4()),
         started_ms=int(_now().timestamp() * 1000),
+        assignment_id=assignment_id,
     )
     return page, status
 
@@ -131,4 +150,6 @@ def _result(attempt: Attempt, *, duplicate: bool):
         duplicate=duplicate,
         has_figure=has_figure,
         card=db.session.get(Card, (attempt.user_id, attempt.template_id)),
+        hide_solution=hides_solution(db.session, attempt.user_id, attempt.assignment_id, _now())
+        or hides_variant(db.session, attempt.user_id, attempt.template_id, attempt.seed, _now()),
     )

@@ -79,8 +79,15 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
         (row for tid, row in cards.items() if tid in recall and row.due < tomorrow),
         key=lambda row: (recall[row.template_id], row.template_id),
     )
-    items = [_item(row, "due", recall[row.template_id]) for row in due]
-    items += assigned_items(session, user_id, now)
+    assigned = assigned_items(session, user_id, now)
+    # A due skill with assigned work serves the assigned variant in its place: one
+    # answer is both the review and the assignment.
+    first_assigned = {}
+    for item in assigned:
+        first_assigned.setdefault(item.template_id, item)
+    items = [first_assigned.get(row.template_id) or _item(row, "due", recall[row.template_id])
+             for row in due]  # fmt: skip
+    items += assigned
     if len(due) <= _day_of_work(session, user_id, now):
         learned = {tid for tid, state in states.items() if state.is_learned}
         items += _new_items(cards, learned, user_id, settings.daily_new_limit, today)
@@ -94,8 +101,21 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
 
 
 def assigned_items(session: Session, user_id: int, now: datetime) -> list[QueueItem]:
-    """Assigned work by due date. Teachers' assignments plug in here (none yet)."""
-    return []
+    """Assigned work by due date: open, unfinished problems of the learner's classes."""
+    from .assignments import open_problems  # assignments imports projections, as we do
+
+    return [
+        QueueItem(
+            template_id=work.problem.template_id,
+            level=work.problem.level,
+            seed=work.seed,
+            reason="assigned",
+            due=work.assignment.due_at,
+            assignment_id=work.assignment.id,
+        )
+        for work in open_problems(session, user_id, now)
+        if work.problem.template_id in template_index()
+    ]
 
 
 def _item(row: Card, reason: str, recall: float | None = None) -> QueueItem:

@@ -2,18 +2,34 @@
 
 from .event import AppendOnlyError, Event
 from .learning import Attempt, Card, Device, LearnerSettings, Note, SkillCheckAnswer
+from .teaching import (
+    Assignment,
+    Classroom,
+    Enrollment,
+    LateAcceptance,
+    ProblemSet,
+    ProblemSetItem,
+    Ruling,
+)
 from .types import UTCDateTime
 from .user import Role, User
 
 __all__ = [
     "AppendOnlyError",
+    "Assignment",
     "Attempt",
     "Card",
+    "Classroom",
     "Device",
+    "Enrollment",
     "Event",
+    "LateAcceptance",
     "LearnerSettings",
     "Note",
+    "ProblemSet",
+    "ProblemSetItem",
     "Role",
+    "Ruling",
     "SkillCheckAnswer",
     "UTCDateTime",
     "User",

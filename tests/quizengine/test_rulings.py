@@ -1,0 +1,118 @@
+"""Teachers rule undecided answers: an event in the student's stream; score and card follow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import question_bank as qb
+from quizengine import assignments, gradebook, rulings
+from quizengine.models import Attempt, Event, Ruling
+from quizengine.projections import attempts_by_template
+from quizengine.queue import build_queue
+from quizengine.teaching_errors import TeachingError
+from tests.quizengine.history import NOW, attempt, card, event, push
+from tests.quizengine.teaching import assign, make_class, make_set, person
+
+
+@pytest.fixture
+def waiting(db_session, cheap_passwords):
+    """Ada's answer to an assigned problem that the grader (here, by hand) could not decide."""
+    teacher = person("t@example.org", "teacher")
+    ada = person("ada@example.org", name="Ada")
+    classroom = make_class(db_session, teacher, ada)
+    assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
+                        classroom)  # fmt: skip
+    [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
+    problem = qb.generate(item.template_id, item.seed, item.level)
+    push(db_session, ada.id, [attempt(item.template_id, problem.solution, seed=item.seed,
+                                      assignment_id=assignment.id)])  # fmt: skip
+    row = db_session.scalar(select(Attempt).where(Attempt.user_id == ada.id))
+    row.status, row.score = "undecided", 0.0
+    rulings._replay(db_session, ada.id, row.template_id)
+    db_session.commit()
+    assert card(db_session, ada.id, "gradient").reviews == 0  # undecided says nothing yet
+    return teacher, ada, assignment, row.event_id
+
+
+def test_a_ruling_is_an_event_in_the_students_stream(db_session, waiting):
+    teacher, ada, assignment, attempt_id = waiting
+    assert [a.event_id for a, *_ in rulings.undecided(db_session, teacher.id)] == [attempt_id]
+    scoped = rulings.teacher_attempt(db_session, teacher.id, ada.id, attempt_id)
+    rulings.rule(db_session, teacher.id, scoped, "correct", NOW + timedelta(hours=1))
+    db_session.commit()
+    ruled = db_session.scalar(select(Event).where(Event.type == "attempt.ruled"))
+    assert ruled.owner_id == ada.id and ruled.device_id == f"teacher-{teacher.id}"
+    assert ruled.payload == {"attempt_id": attempt_id, "status": "correct",
+                             "teacher_id": teacher.id}  # fmt: skip
+    assert ruled.seq == ada.last_event_seq
+    stored = db_session.get(Attempt, (ada.id, attempt_id))
+    assert (stored.status, stored.score) == ("correct", 1.0)
+    assert card(db_session, ada.id, "gradient").reviews == 1  # the schedule follows
+    assert rulings.undecided(db_session, teacher.id) == []
+    scoped_assignment = assignments.teacher_assignment(db_session, teacher.id, assignment.id)
+    [row] = gradebook.gradebook(db_session, scoped_assignment).rows
+    assert row.cells[0].status == "correct" and row.total == 1.0
+
+
+def test_a_ruling_can_be_changed_and_a_rebuild_reapplies_it(db_session, waiting):
+    teacher, ada, _, attempt_id = waiting
+    scoped = rulings.teacher_attempt(db_session, teacher.id, ada.id, attempt_id)
+    rulings.rule(db_session, teacher.id, scoped, "correct", NOW)
+    rulings.rule(db_session, teacher.id, scoped, "incorrect", NOW + timedelta(minutes=1))
+    db_session.commit()
+    assert db_session.get(Ruling, (ada.id, attempt_id)).status == "incorrect"
+    # a rebuild re-grades from `attempt` events (undecided here), then re-applies rulings
+    row = db_session.get(Attempt, (ada.id, attempt_id))
+    row.status = "undecided"
+    assert rulings.apply_rulings(db_session, ada.id) == 2
+    assert row.status == "incorrect" and row.score == 0.0
+    [graded] = attempts_by_template(db_session, ada.id, "gradient")["gradient"]
+    assert graded.outcome.status == "incorrect"
+
+
+def test_rulings_are_scoped_and_checked(db_session, waiting):
+    teacher, ada, _, attempt_id = waiting
+    other = person("o@example.org", "teacher")
+    assert rulings.teacher_attempt(db_session, other.id, ada.id, attempt_id) is None
+    assert rulings.undecided(db_session, other.id) == []
+    scoped = rulings.teacher_attempt(db_session, teacher.id, ada.id, attempt_id)
+    with pytest.raises(TeachingError):
+        rulings.rule(db_session, teacher.id, scoped, "maybe", NOW)
+
+
+def test_clients_cannot_push_a_ruling(db_session, waiting):
+    teacher, ada, _, attempt_id = waiting
+    forged = event("attempt.ruled", {"attempt_id": attempt_id, "status": "correct",
+                                     "teacher_id": teacher.id})  # fmt: skip
+    [result] = push(db_session, ada.id, [forged])
+    assert result.status == "invalid"
+    assert db_session.get(Attempt, (ada.id, attempt_id)).status == "undecided"
+
+
+def test_rule_and_accept_pages(app, client, auth, cheap_passwords, db_session):
+    teacher = person("t@example.org", "teacher")
+    ada = person("ada@example.org", name="Ada")
+    classroom = make_class(db_session, teacher, ada)
+    due = NOW + timedelta(days=1)
+    assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
+                        classroom, due=due)  # fmt: skip
+    [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
+    problem = qb.generate(item.template_id, item.seed, item.level)
+    push(db_session, ada.id, [attempt(item.template_id, problem.solution, due - timedelta(hours=1),
+                                      seed=item.seed, assignment_id=assignment.id)],
+         now=due + timedelta(hours=5))  # fmt: skip
+    attempt_id = db_session.scalar(select(Attempt.event_id))
+    auth.login(email="t@example.org")
+    drill = f"/teach/assignments/{assignment.id}/students/{ada.id}/problems/0"
+    page = client.get(drill).get_data(as_text=True)
+    assert "answered offline, received late" in page and "Accept as on time" in page
+    response = client.post(f"/teach/attempts/{ada.id}/{attempt_id}/accept", data={"next": drill})
+    assert response.status_code == 302 and response.headers["Location"].endswith(drill)
+    assert "late, accepted" in client.get(drill).get_data(as_text=True)
+    # a correct answer is not undecided: ruling it is refused
+    refused = client.post(f"/teach/attempts/{ada.id}/{attempt_id}/rule", data={"status": "correct"})
+    assert refused.status_code == 303
+    assert client.post(f"/teach/attempts/{ada.id}/nope/rule", data={}).status_code == 404
