@@ -72,12 +72,12 @@ def pack():
     if current_user.is_authenticated:
         queue = build_queue(db.session, current_user.id, _now(), limit=20)
         db.session.commit()
-        items = [(i.template_id, i.seed, i.level, i.reason) for i in queue]
+        items = [(i.template_id, i.seed, i.level, i.reason, i.assignment_id) for i in queue]
     else:
         items = []
     if not items:
         first = skill_order()[:5]
-        items = [(tid, secrets.randbelow(2**31), template_index()[tid].levels[0], "new")
+        items = [(tid, secrets.randbelow(2**31), template_index()[tid].levels[0], "new", None)
                  for tid in first]  # fmt: skip
     response = jsonify(build_pack(items, size))
     response.headers["Cache-Control"] = "no-store"

@@ -116,20 +116,23 @@ def _point(point: tuple[Term, ...]) -> str:
     return ",".join(round_text(float(t.expr), 6) for t in point)
 
 
-def build_pack(items: list[tuple[str, int, int, str]], size: int) -> dict[str, Any]:
-    """Return a pack of `size` problems cycling through (template, seed, level, reason) items,
-    each later round a fresh variant of the same skill."""
+def build_pack(items: list[tuple[str, int, int, str, int | None]], size: int) -> dict[str, Any]:
+    """Return a pack of `size` problems cycling through (template, seed, level, reason,
+    assignment id) items; each later round is a fresh, unassigned variant of the skill."""
     salt = secrets.token_hex(8)
     rng = random.Random(salt)
     problems = []
     for n in range(size):
-        template_id, seed, level, reason = items[n % len(items)]
+        template_id, seed, level, reason, assignment_id = items[n % len(items)]
         round_ = n // len(items)
+        if round_:
+            assignment_id = None
         problem = generate(template_id, (seed + 7919 * round_) % 2**31, level)
         problems.append({
             **problem.to_dict(include_solution=False),
             "title": template_index()[template_id].title,
-            "reason": reason,
+            "reason": reason if not round_ else "practice",
+            "assignment_id": assignment_id,
             "check": offline_check(problem, salt, rng),
         })  # fmt: skip
     return {"salt": salt, "problems": problems}

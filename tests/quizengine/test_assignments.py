@@ -195,3 +195,13 @@ def test_an_assigned_variant_hides_its_solution_until_due_however_it_is_reached(
     assert not assignments.hides_variant(db_session, ada.id, "gradient", item.seed + 1, NOW)
     assert not assignments.hides_variant(db_session, ada.id, "gradient", item.seed,
                                          NOW + days(3))  # fmt: skip
+
+
+def test_an_offline_pack_carries_assigned_work_once():
+    from quizengine.packs import build_pack
+
+    pack = build_pack([("gradient", 11, 1, "assigned", 42), ("hessian", 12, 1, "new", None)], 4)
+    ids = [(p["template_id"], p["assignment_id"], p["reason"]) for p in pack["problems"]]
+    assert ids == [("gradient", 42, "assigned"), ("hessian", None, "new"),
+                   ("gradient", None, "practice"), ("hessian", None, "practice")]  # fmt: skip
+    assert pack["problems"][0]["seed"] == 11 and pack["problems"][2]["seed"] != 11

@@ -184,6 +184,7 @@
       var s = await session();
       var payload = {template_id: p.template_id, seed: p.seed, level: p.level, answer: answer,
                      duration_ms: Math.max(0, Date.now() - view.startedAt)};
+      if (p.assignment_id) payload.assignment_id = p.assignment_id;  // assigned work counts
       var extra = {verdict: verdict, problem: {title: p.title, template_id: p.template_id, seed: p.seed, level: p.level, answer_kind: p.answer_kind}};
       var saved = await QE.local.record(s.owner, "attempt", payload, extra, async function (st) {
         var row = await idb.request(st.state.get([s.owner, "pack"]));
