@@ -34,6 +34,7 @@ from question_bank.structures import (
 )
 from question_bank.verdict import Verdict
 
+RULES_BUDGET = 0.4  # seconds for mistake rules, after the grading budget
 KINDS = ("expr", "number", "vector", "matrix", "choice", "points")
 UNDECIDED_FEEDBACK = (
     "We could not decide this answer in the time allowed; it does not count against you."
@@ -88,7 +89,9 @@ def check_answer(
     except BudgetExceeded:
         return Verdict.undecided(UNDECIDED_FEEDBACK, shown)
     if verdict.status == "incorrect":
-        verdict = _explain(verdict, kind, want, got, vocabulary, rules, budget)
+        # Naming the mistake gets its own time, so a grade slowed by a busy machine does not
+        # silence it; grading and naming together stay within the 1-second promise.
+        verdict = _explain(verdict, kind, want, got, vocabulary, rules, Budget(RULES_BUDGET))
     return verdict
 
 
