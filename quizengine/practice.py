@@ -104,6 +104,8 @@ def problem_figure(template_id: str, seed: int, level: int):
     template = template_index().get(template_id) or abort(404)
     if level not in template.levels:
         abort(404)
+    if hides_variant(db.session, current_user.id, template_id, seed, _now()):
+        abort(404)  # some figures show the answer: not before the due date
     svg = figure(generate(template_id, seed, level)) or abort(404)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=86400"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -205,3 +205,25 @@ def test_an_offline_pack_carries_assigned_work_once():
     assert ids == [("gradient", 42, "assigned"), ("hessian", None, "new"),
                    ("gradient", None, "practice"), ("hessian", None, "practice")]  # fmt: skip
     assert pack["problems"][0]["seed"] == 11 and pack["problems"][2]["seed"] != 11
+
+
+def test_a_hidden_variants_figure_is_not_served_before_the_due_date(
+    app, client, auth, cheap_passwords
+):
+    with app.app_context():
+        teacher = person("fig-t@example.org", "teacher")
+        problem_set = make_set(db.session, teacher, items=(("critical_points", 1, 1),),
+                               solutions_after="due_date")  # fmt: skip
+        classroom = make_class(db.session, teacher)
+        code = classroom.join_code
+    auth.signup(email="fig@example.org")
+    client.post("/classes/join", data={"code": code})
+    with app.app_context():
+        learner = db.session.query(type(teacher)).filter_by(email="fig@example.org").one()
+        assign(db.session, db.session.merge(problem_set), db.session.merge(classroom),
+               due=datetime.now(UTC) + days(2))  # fmt: skip
+        [item] = [i for i in build_queue(db.session, learner.id, datetime.now(UTC), limit=50)
+                  if i.reason == "assigned"]  # fmt: skip
+    url = f"/practice/figure/critical_points/{item.seed}/1.svg"
+    assert client.get(url).status_code == 404
+    assert client.get(f"/practice/figure/critical_points/{item.seed + 1}/1.svg").status_code == 200
