@@ -66,25 +66,28 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         cli,
         errors,
+        export,
         home,
         learner_classes,
         lessons,
         localtime,
         mathtext,
         offline,
+        operations,
         practice,
         progress,
         teach,
     )
 
     blueprints = (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp, offline.bp,
-                  teach.bp, learner_classes.bp)  # fmt: skip
+                  teach.bp, learner_classes.bp, operations.bp, export.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     mathtext.register(app)
     localtime.register(app)
     cli.register(app)
+    operations.register(app)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
