@@ -19,6 +19,18 @@ from .extensions import db
 
 bp = Blueprint("operations", __name__)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Everything is served by the app itself: no other origin may run script, be
+# framed around us, or receive a form. Inline style stays allowed for figures.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 @bp.get("/healthz")
@@ -60,6 +72,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def _echo_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
     logger = logging.getLogger("quizengine")

@@ -92,14 +92,14 @@ def new_context(browser):
 def open_app(page, base: str) -> None:
     """Open /app online and wait until the worker controls it and a pack is stored."""
     page.goto(base + "/app")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_js(page, "navigator.serviceWorker.controller !== null")
     settle(page)
 
 
 def settle(page) -> None:
     """Wait until a problem is shown and no sync is running."""
     page.wait_for_selector("#problem[data-template]")
-    page.wait_for_function("!QE.sync.status().running && document.body.dataset.synced")
+    wait_for_js(page, "!QE.sync.status().running && !!document.body.dataset.synced")
 
 
 def shown_problem(page) -> qb.Problem:
@@ -130,8 +130,10 @@ def answer_shown(page, text: str | None = None) -> qb.Problem:
 def skip(page) -> None:
     before = page.locator("#problem").get_attribute("data-seed")
     page.locator("#skip").click()
-    page.wait_for_function(
-        "seed => document.querySelector('#problem').dataset.seed !== seed", arg=before
+    wait_until(
+        page,
+        lambda: page.locator("#problem").get_attribute("data-seed") != before,
+        "another problem",
     )
 
 
@@ -177,6 +179,12 @@ def wait_until(page, predicate, message: str, timeout: float = 20.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}")
         page.wait_for_timeout(200)
+
+
+def wait_for_js(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression from Python: the app's Content-Security-Policy forbids
+    the string evaluation that Playwright's wait_for_function does inside the page."""
+    wait_until(page, lambda: page.evaluate(expression), expression, timeout)
 
 
 def outbox_count(page, owner: str) -> int:
@@ -441,7 +449,7 @@ UNREADABLE = ["", "2 +", "(1, 2", "x = 2", "2 3", "zz", "sin", "|x|", "\\frac{1}
 def test_javascript_and_python_agree_on_rounding_hashes_and_reading(server, new_context):
     page = new_context().new_page()
     page.goto(server.url + "/app")
-    page.wait_for_function("window.QE && QE.math")
+    wait_for_js(page, "!!(window.QE && QE.math)")
 
     values = [[v if v == v and abs(v) != float("inf") else str(v), f] for v, f in ROUNDING]
     got = page.evaluate(
@@ -475,7 +483,7 @@ def test_javascript_and_python_agree_on_rounding_hashes_and_reading(server, new_
 def test_offline_check_accepts_every_solution_and_rejects_wrong_answers(server, new_context):
     page = new_context().new_page()
     page.goto(server.url + "/app")
-    page.wait_for_function("window.QE && QE.math")
+    wait_for_js(page, "!!(window.QE && QE.math)")
     rng = random.Random(6)
     items = [
         (t.id, rng.randrange(2**31), level, "new", None) for t in qb.catalog() for level in t.levels

@@ -92,3 +92,11 @@ def test_a_learner_exports_their_own_data_and_nobody_elses(app, client, auth):
     assert json.loads(other.get("/account/export").get_data(as_text=True))["notes"] == []
     with app.app_context():
         db.session.remove()
+
+
+def test_pages_forbid_other_origins_and_framing(client):
+    headers = client.get("/").headers
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
