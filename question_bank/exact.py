@@ -9,11 +9,12 @@ generators proves equality, but inequality proves nothing about them.
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from math import comb
 
 import sympy
+
+from question_bank.budget import clock
 
 Monomial = tuple[tuple[int, int], ...]  # sorted (generator index, exponent) pairs
 Poly = dict[Monomial, Fraction]
@@ -41,7 +42,7 @@ class RationalForm:
     """
 
     def __init__(self, deadline: float | None = None) -> None:
-        self.deadline = deadline  # time.perf_counter() value; past it, give up (TooBig)
+        self.deadline = deadline  # a budget.clock() value; past it, give up (TooBig)
         self.generators: dict[sympy.Basic, int] = {}
         self.atoms_seen = False  # a non-symbol generator (sin(x), sqrt(2), ...) was used
 
@@ -92,7 +93,7 @@ class RationalForm:
         return self._power(p, n), self._power(q, n)
 
     def _mul(self, a: Poly, b: Poly) -> Poly:
-        if self.deadline is not None and time.perf_counter() > self.deadline:
+        if self.deadline is not None and clock() > self.deadline:
             raise TooBig
         return _mul(a, b)
 
