@@ -7,28 +7,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import sympy
 
-from question_bank.families._polynomials import read
 from question_bank.registry import figure, generate
 from question_bank.render import markdown_to_html
+from tests.question_bank.families.oracles import quadratic
 
 SEEDS = range(200)
-
-
-def quadratic(problem):
-    """Return (A, b) of the problem's f, A by (exact) central differences of f."""
-    names = problem.params["variables"]
-    symbols = [sympy.Symbol(n, real=True) for n in names]
-    f = sympy.lambdify(symbols, read(problem.params["f"], tuple(names)), "numpy")
-    n, h = len(names), 0.5
-    b = -np.array([(f(*(h * e)) - f(*(-h * e))) / (2 * h) for e in np.eye(n)])
-    a = np.array([
-        [(f(*(h * (ei + ej))) - f(*(h * (ei - ej))) - f(*(h * (ej - ei))) + f(*(-h * (ei + ej))))
-         / (4 * h * h) for ej in np.eye(n)]
-        for ei in np.eye(n)
-    ])  # fmt: skip
-    return a, b
 
 
 def observe(components: list[float]) -> str:
