@@ -9,7 +9,6 @@ student's notes.
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,17 +39,6 @@ bp = Blueprint("teach", __name__, url_prefix="/teach")
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def teacher_required(view):
-    """Let only teachers through: sign-in for nobody, 403 for learners."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        refusal = _refuse_non_teachers()
-        return refusal if refusal is not None else view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.before_request
@@ -370,4 +358,4 @@ def accept_late(student_id: int, attempt_id: str):
     return redirect(_after_decision(scoped))
 
 
-__all__ = ["bp", "teacher_required"]
+__all__ = ["bp"]

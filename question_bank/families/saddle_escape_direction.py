@@ -207,20 +207,21 @@ def samples(problem: Problem) -> Samples:
     values, vectors = np.linalg.eigh(hess)
     unit = np.array(v) / np.linalg.norm(v)
     rounded_unit = "(" + ", ".join(f"{x:.3f}" for x in unit) + ")"
-    candidates = [
-        _decimal(vectors[:, -1]),
-        _axis(n, int(np.argmin(np.diag(hess)))),
-    ]
-    if n == 2:
-        candidates[0] = f"({-v[1]}, {v[0]})"  # the other eigenvector, exactly
+    # Each wrong answer is built to make one mistake; its tag comes from that
+    # construction, never from asking the grader.
+    top = f"({-v[1]}, {v[0]})" if n == 2 else _decimal(vectors[:, -1])
+    incorrect = [(top, "saddle_escape_direction.positive_eigenvector")]
+    axis = int(np.argmin(np.diag(hess)))
+    if not _is_eigenvector(hess, np.eye(n)[axis]):  # an eigen-axis is another slip
+        incorrect.append((_axis(n, axis), "saddle_escape_direction.coordinate_axis"))
     if abs(values[1]) < 1e-9 and n == 3:
-        candidates.append(_decimal(vectors[:, 1]))
-    candidates += [_perturbed(hess, v), "(" + ", ".join(["1"] * n) + ")"]
-    incorrect = []
-    for text in candidates:
-        if text is None or problem.check(text).status != "incorrect":
-            continue
-        incorrect.append((text, _first_tag(problem, text)))
+        incorrect.append((_decimal(vectors[:, 1]), "saddle_escape_direction.flat_direction"))
+    perturbed = _perturbed(hess, v)
+    if perturbed is not None:
+        incorrect.append((perturbed, "saddle_escape_direction.not_eigenvector"))
+    upward = _upward(hess, vectors)
+    if upward is not None:
+        incorrect.append((upward, ""))
     incorrect.append(("(" + ", ".join(["0"] * n) + ")", "direction.zero_vector"))
     neg = ", ".join(str(-x) for x in v)
     return Samples(
@@ -232,10 +233,21 @@ def samples(problem: Problem) -> Samples:
     )  # fmt: skip
 
 
-def _first_tag(problem: Problem, text: str) -> str:
-    verdict = problem.check(text)
-    family = {rule.tag for rule in problem.rules}
-    return next((tag for tag in verdict.tags if tag in family), "")
+def _is_eigenvector(hess: np.ndarray, a: np.ndarray) -> bool:
+    image = hess @ a
+    return bool(np.allclose(image, (a @ image) / (a @ a) * a, atol=1e-9))
+
+
+def _upward(hess: np.ndarray, vectors: np.ndarray) -> str | None:
+    """Return a vector along which f curves up that is neither an eigenvector nor an axis:
+    a wrong answer no mistake rule describes."""
+    for weight in (3, 5, 8):
+        a = weight * vectors[:, -1] + vectors[:, 0]
+        if a @ hess @ a > 0 and not _is_eigenvector(hess, a) and np.count_nonzero(
+            np.abs(a) > 1e-9
+        ) > 1:
+            return "(" + ", ".join(f"{x:.6f}" for x in a) + ")"
+    return None
 
 
 def _decimal(vector) -> str:
