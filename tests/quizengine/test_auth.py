@@ -172,6 +172,7 @@ def test_next_never_leaves_the_site(client, auth, target):
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.sqlite_only  # reads the database file itself
 def test_password_is_never_stored_in_clear(app, auth):
     auth.signup()
     with app.app_context():
