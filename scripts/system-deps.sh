@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages the tests need (Chromium and a math font for browser
-# tests, PostgreSQL for the tests on a real server) when they are missing and this machine allows it (root with apt-get).
+# tests, PostgreSQL and Redis for the tests on real servers) when they are missing and this machine allows it (root with apt-get).
 # Elsewhere print a loud warning: those tests then skip, except under CI=true,
 # where the test suite treats a missing piece as a failure.
 set -uo pipefail
@@ -9,6 +9,7 @@ packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 dpkg -s fonts-lmodern >/dev/null 2>&1 || packages+=(fonts-lmodern)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+[ -x /usr/bin/redis-server ] || packages+=(redis-server)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 
@@ -26,8 +27,8 @@ fi
 cat >&2 <<MSG
 ########################################################################
 #  MISSING SYSTEM PACKAGES: ${packages[*]}
-#  Browser and PostgreSQL tests will be SKIPPED (and FAIL under CI=true).
-#  Install them with:  sudo apt-get install chromium fonts-lmodern postgresql
+#  Browser, PostgreSQL and Redis tests will be SKIPPED (and FAIL under CI=true).
+#  Install them with:  sudo apt-get install chromium fonts-lmodern postgresql redis-server
 ########################################################################
 MSG
 [ "${CI:-}" = "true" ] && exit 1

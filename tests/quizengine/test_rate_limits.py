@@ -1,0 +1,73 @@
+"""Rate limits shared by several servers through Redis, and kept per process without it.
+
+The other "server" is a second Python process, so nothing in memory is shared:
+only the storage that `RATELIMIT_STORAGE_URI` names.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from devtools.redis import RedisServer, binary
+from tests.helpers import AuthActions, make_app
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+
+# Three failed sign-ins from 127.0.0.1 (a different address each time, so only the
+# per-IP limit counts), made by a separate process; prints the status codes.
+OTHER_SERVER = """
+import sys
+from pathlib import Path
+from tests.helpers import AuthActions, make_app
+app = make_app(Path(sys.argv[1]), RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
+               RATELIMIT_STORAGE_URI=sys.argv[2])
+actions = AuthActions(app.test_client())
+print(*(actions.login(email=f"x{i}@example.org", password="wrong password!").status_code
+        for i in range(3)))
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    program = binary()
+    if program is None:
+        message = "redis-server is missing (apt-get install redis-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        warnings.warn(pytest.PytestWarning(f"REDIS TESTS SKIPPED: {message}"), stacklevel=2)
+        pytest.skip(message)
+    server = RedisServer(program).start()
+    yield server.url
+    server.stop()
+
+
+def other_server(folder: Path, storage: str) -> list[int]:
+    folder.mkdir()
+    finished = subprocess.run(
+        [sys.executable, "-c", OTHER_SERVER, str(folder), storage],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return [int(code) for code in finished.stdout.split()]
+
+
+def one_more_sign_in(folder: Path, storage: str) -> int:
+    app = make_app(folder, RATELIMIT_STORAGE_URI=storage, **LIMITS)
+    return AuthActions(app.test_client()).login("y@example.org", "wrong password!").status_code
+
+
+def test_redis_shares_sign_in_limits_between_servers(tmp_path, redis_url):
+    assert other_server(tmp_path / "a", redis_url) == [400, 400, 400]
+    assert one_more_sign_in(tmp_path / "b", redis_url) == 429
+
+
+def test_the_memory_store_counts_per_process(tmp_path):
+    assert other_server(tmp_path / "a", "memory://") == [400, 400, 400]
+    assert one_more_sign_in(tmp_path / "b", "memory://") == 400
