@@ -84,6 +84,11 @@ def append_events(
     return results
 
 
+def stored_ids(session: Session, owner_id: int, ids: set[str]) -> set[str]:
+    """Return which of `ids` the owner already has (a read: it takes no lock)."""
+    return set(_stored(session, owner_id, ids))
+
+
 def _stored(session: Session, owner_id: int, ids: set[str]) -> dict[str, Event]:
     """Return the owner's stored events among `ids`, in one query per 500 ids."""
     found: dict[str, Event] = {}

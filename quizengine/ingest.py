@@ -14,11 +14,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from question_bank.registry import generate
+from question_bank import Verdict
 
 from .content import lesson_index
 from .event_schema import EventError, hlc_time, parse_event
-from .event_store import AppendStatus, NewEvent, append_events
+from .event_store import AppendStatus, NewEvent, append_events, stored_ids
+from .grading import PushGrading
 from .models import Attempt, Card, Device
 from .projections import (
     graded_attempt,
@@ -59,9 +60,12 @@ def push_events(
     `client_time` is the device's clock when it sent the push: the difference
     from `now` is recorded as the device's clock skew.
     """
-    record_device(session, user_id, device_id, now, client_time)
     parsed = [parse_event(raw, device_id) for raw in raw_events]
     valid = [event for event in parsed if isinstance(event, NewEvent)]
+    # Grade before the first write: the owner's row lock (on SQLite, the database's
+    # write lock) is then held for storing, not for grading.
+    verdicts = _grade_new_attempts(session, user_id, valid)
+    record_device(session, user_id, device_id, now, client_time)
     stored = iter(append_events(session, user_id, valid, now))
     results, accepted = [], []
     for raw, event in zip(raw_events, parsed, strict=True):
@@ -73,18 +77,40 @@ def push_events(
         results.append(PushResult(_raw_id(raw), outcome.status.value, outcome.seq))
         if outcome.status is AppendStatus.ACCEPTED:
             accepted.append(event)
-    _project(session, user_id, accepted, now)
+    _project(session, user_id, accepted, now, verdicts)
     session.commit()
     return results
 
 
-def _project(session: Session, user_id: int, events: list[NewEvent], now: datetime) -> None:
+def _grade_new_attempts(
+    session: Session, user_id: int, events: list[NewEvent]
+) -> dict[str, Verdict]:
+    """Grade the attempts not already stored (a retried push is not graded twice)."""
+    attempts = [event for event in events if event.type == "attempt"]
+    known = stored_ids(session, user_id, {event.id for event in attempts}) if attempts else set()
+    grading = PushGrading()  # the app's GRADING_* settings; one time budget for the push
+    verdicts = {}
+    for event in attempts:
+        if event.id not in known and event.id not in verdicts:
+            payload = event.payload
+            verdicts[event.id] = grading.grade(
+                payload["template_id"], payload["seed"], payload["level"], payload["answer"]
+            )
+    return verdicts
+
+
+def _project(
+    session: Session, user_id: int, events: list[NewEvent], now: datetime,
+    verdicts: dict[str, Verdict],
+) -> None:  # fmt: skip
     arrived: dict[str, list] = defaultdict(list)
     server_events = []
     with session.no_autoflush:
         for index, event in enumerate(events):
             if event.type == "attempt":
-                attempt = _grade(session, user_id, event, now)
+                # An accepted attempt was new when grading looked, so it has a verdict.
+                attempt = _attempt(user_id, event, now, verdicts[event.id])
+                session.add(attempt)
                 server_events.append(_graded_event(user_id, attempt, now, index))
                 arrived[attempt.template_id].append(graded_attempt(attempt))
         project_notes(session, user_id, [e for e in events if e.type.startswith("note.")])
@@ -99,16 +125,14 @@ def _project(session: Session, user_id: int, events: list[NewEvent], now: dateti
             card.introduced_at = min(reviews)
 
 
-def _grade(session: Session, user_id: int, event: NewEvent, now: datetime) -> Attempt:
+def _attempt(user_id: int, event: NewEvent, now: datetime, verdict: Verdict) -> Attempt:
     payload = event.payload
-    problem = generate(payload["template_id"], payload["seed"], payload["level"])
-    verdict = problem.check(payload["answer"])
-    attempt = Attempt(
+    return Attempt(
         user_id=user_id,
         event_id=event.id,
-        template_id=problem.template_id,
-        seed=problem.seed,
-        level=problem.level,
+        template_id=payload["template_id"],
+        seed=payload["seed"],
+        level=payload["level"],
         answer=payload["answer"],
         duration_ms=payload.get("duration_ms"),
         assignment_id=payload.get("assignment_id"),
@@ -127,8 +151,6 @@ def _grade(session: Session, user_id: int, event: NewEvent, now: datetime) -> At
         },
         graded_event_id=server_event_id("attempt.graded", f"{user_id}:{event.id}"),
     )
-    session.add(attempt)
-    return attempt
 
 
 def _graded_event(user_id: int, attempt: Attempt, now: datetime, index: int) -> NewEvent:
