@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from . import config as configuration
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .grading import GradingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = configuration.load_or_create_secret_key(Path(app.instance_path))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # A bad GRADING_* value stops the start with its name, not every answer later.
+    GradingSettings.from_config(app.config)
 
     _bind_extensions(app)
     _register_blueprints(app)
@@ -46,8 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _bind_extensions(app: Flask) -> None:
-    from . import auth_session
+    from . import auth_session, mail
 
+    auth_session.configure_app(app)
+    mail.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -62,6 +67,7 @@ def _bind_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from . import (
+        account_pages,
         api,
         auth,
         cli,
@@ -80,7 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     blueprints = (home.bp, auth.bp, api.bp, practice.bp, lessons.bp, progress.bp, offline.bp,
-                  teach.bp, learner_classes.bp, operations.bp, export.bp)  # fmt: skip
+                  teach.bp, learner_classes.bp, operations.bp, export.bp,
+                  account_pages.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)

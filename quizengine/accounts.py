@@ -1,7 +1,9 @@
-"""Account services: creating users, checking passwords, changing them.
+"""Account services: creating users, checking passwords (behind the throttles), changing them.
 
 Plain functions over a database session, so the views, the CLI and the tests
 share one path. Expected failures raise `AccountError`, which names the field.
+Sign-up by mail, password reset and email change live in `registration` and
+`recovery`; the throttles in `throttle`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import throttle
 from .extensions import db
 from .models import Role, User
 from .models.user import new_session_token
@@ -60,6 +63,30 @@ def validate_password(password: str) -> None:
         raise AccountError("password", f"Use at most {MAX_PASSWORD_LENGTH} characters.")
 
 
+def validate_email(email: str) -> str:
+    """Return the email normalized, or raise `AccountError` if it cannot be an address."""
+    email = normalize_email(email)
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        raise AccountError("email", "Enter an email address such as ada@example.org.")
+    return email
+
+
+def validate_signup(
+    email: str, password: str, role: str, display_name: str | None
+) -> tuple[str, str]:
+    """Check new-account input (not whether the email is taken); return (email, display name)."""
+    email = validate_email(email)
+    if role not in {r.value for r in Role}:
+        raise AccountError("role", "Choose learner or teacher.")
+    validate_password(password)
+    name = (display_name or email.split("@")[0]).strip()
+    if not name or len(name) > MAX_DISPLAY_NAME_LENGTH:
+        raise AccountError(
+            "display_name", f"Use a display name of 1 to {MAX_DISPLAY_NAME_LENGTH} characters."
+        )
+    return email, name
+
+
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
@@ -78,17 +105,7 @@ def create_user(
     Runs inside an app context; `session` defaults to the app's database session.
     """
     session = session or db.session
-    email = normalize_email(email)
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise AccountError("email", "Enter an email address such as ada@example.org.")
-    if role not in {r.value for r in Role}:
-        raise AccountError("role", "Choose learner or teacher.")
-    validate_password(password)
-    name = (display_name or email.split("@")[0]).strip()
-    if not name or len(name) > MAX_DISPLAY_NAME_LENGTH:
-        raise AccountError(
-            "display_name", f"Use a display name of 1 to {MAX_DISPLAY_NAME_LENGTH} characters."
-        )
+    email, name = validate_signup(email, password, role, display_name)
     if find_user_by_email(session, email) is not None:
         raise AccountError("email", "An account with this email already exists. Sign in instead.")
     user = User(
@@ -108,23 +125,74 @@ def create_user(
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the user these credentials belong to, or None; upgrade an old hash."""
     user = find_user_by_email(session, email)
+    return user if check_password(session, user, password) else None
+
+
+def check_password(session: Session, user: User | None, password: str) -> bool:
+    """Verify `password`; for no user, verify a dummy hash so a miss takes as long as a hit."""
     if user is None:
         _verify(_DUMMY_HASH, password)
-        return None
+        return False
     if not _verify(user.password_hash, password):
-        return None
+        return False
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
         session.commit()
-    return user
+    return True
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: the user, or None; `wait_seconds` > 0 if throttled."""
+
+    user: User | None
+    wait_seconds: int = 0
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    ip: str,
+    device_cookie: str | None,
+    now: datetime,
+) -> SignIn:
+    """Check credentials behind the failed-sign-in throttles (see `throttle`).
+
+    A throttled attempt is refused before the password is looked at, and the
+    answer never depends on whether the address has an account.
+    """
+    address = normalize_email(email)
+    user = find_user_by_email(session, address)
+    device = throttle.trusted_device(device_cookie, user.id if user else None, now)
+    buckets = throttle.sign_in_buckets(address, ip, device)
+    wait = throttle.seconds_to_wait(buckets)
+    if wait:
+        return SignIn(None, wait)
+    if check_password(session, user, password):
+        return SignIn(user)
+    throttle.record_failure(buckets)
+    return SignIn(None)
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password and rotate the session token, signing out other sessions."""
     if not _verify(user.password_hash, current):
         raise AccountError("current_password", "Your current password is not correct.")
+    set_password(session, user, new)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """Hash and store a new password and end every session (the token is the session's id)."""
     validate_password(new)
     user.password_hash = password_hasher.hash(new)
+    user.session_token = new_session_token()
+    session.commit()
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Rotate the session token: every session and remember-me cookie of `user` stops working."""
     user.session_token = new_session_token()
     session.commit()
 

@@ -20,7 +20,18 @@ ENVIRONMENT_KEYS = {
     "SECRET_KEY": "SECRET_KEY",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "PROXY_FIX": "PROXY_FIX",
+    "BASE_URL": "BASE_URL",
+    "MAIL_URL": "MAIL_URL",
+    "MAIL_FROM": "MAIL_FROM",
+    # Grading in worker processes (quizengine/grading.py reads and checks these).
+    "GRADING_ISOLATION": "GRADING_ISOLATION",
+    "GRADING_TIME_LIMIT": "GRADING_TIME_LIMIT",
+    "GRADING_PUSH_TIME_LIMIT": "GRADING_PUSH_TIME_LIMIT",
+    "GRADING_WORKERS": "GRADING_WORKERS",
 }
+BOOLEAN_KEYS = {"SESSION_COOKIE_SECURE"}
+INTEGER_KEYS = {"PROXY_FIX"}
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -34,10 +45,31 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # REMEMBER_COOKIE_SECURE follows SESSION_COOKIE_SECURE unless set (create_app).
+        # How many reverse proxies to trust for X-Forwarded-For/-Proto (0: none).
+        "PROXY_FIX": 0,
+        # Origin for links in emails (https://quiz.example.org); None: the request's host.
+        "BASE_URL": None,
+        "MAIL_URL": "log://",
+        "MAIL_FROM": "Quizengine <quizengine@localhost>",
+        # Password changes and email changes need a sign-in with the password this recent.
+        "FRESH_LOGIN_SECONDS": 15 * 60,
+        "SIGNUP_LINK_SECONDS": 24 * 60 * 60,
+        "RESET_LINK_SECONDS": 60 * 60,
+        "EMAIL_CHANGE_LINK_SECONDS": 24 * 60 * 60,
+        "DEVICE_COOKIE_NAME": "quizengine_device",
+        "DEVICE_COOKIE_SECONDS": 180 * 24 * 60 * 60,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_RATE_LIMIT": "10 per minute",  # every POST to a sign-in form, per IP
+        # Failed sign-ins: per (address, IP); per address from browsers it does not know;
+        # per known-device cookie (which is exempt from the first two).
+        "SIGNIN_FAILURES_PER_ADDRESS_AND_IP": "5 per 15 minutes",
+        "SIGNIN_FAILURES_PER_ADDRESS": "20 per hour",
+        "SIGNIN_FAILURES_PER_DEVICE": "10 per 15 minutes",
+        # Account mails to one address (sign-up, reset, email change); more are dropped.
+        "MAILS_PER_ADDRESS": "5 per hour",
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
@@ -50,8 +82,12 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         value = environ.get(f"QUIZENGINE_{name}")
         if value is None or value == "":
             continue
-        if key == "SESSION_COOKIE_SECURE":
+        if key in BOOLEAN_KEYS:
             found[key] = value.strip().lower() in {"1", "true", "yes", "on"}
+        elif key in INTEGER_KEYS:
+            if not value.strip().isdigit():
+                raise ValueError(f"QUIZENGINE_{name} must be a whole number, not {value!r}")
+            found[key] = int(value)
         else:
             found[key] = value
     return found

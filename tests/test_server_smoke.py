@@ -1,4 +1,5 @@
-"""Start the real server exactly as `make run` does, then sign up and in over HTTP."""
+"""Start the real server exactly as `make run` does, then sign up (following the link in
+the outbox file) and sign in over HTTP."""
 
 from __future__ import annotations
 
@@ -80,7 +81,12 @@ def test_make_run_serves_sign_up_and_sign_in(served, tmp_path):
         served + "/signup",
         data={**form, "role": "learner", "csrf_token": csrf_token(browser, served + "/signup")},
     )
-    assert signup.status_code == 200 and "Welcome, Smoke" in signup.text
+    assert signup.status_code == 200 and "Check your email" in signup.text
+    # `make run` mails through log://: the link is in instance/outbox.log.
+    outbox = (tmp_path / "instance" / "outbox.log").read_text()
+    link = re.findall(r"http://\S+/signup/confirm/\S+", outbox)[-1]
+    confirmed = browser.post(link, data={"csrf_token": csrf_token(browser, link)})
+    assert confirmed.status_code == 200 and "Welcome, Smoke" in confirmed.text
 
     browser.post(served + "/logout", data={"csrf_token": csrf_token(browser, served + "/")})
     assert "Sign out" not in browser.get(served + "/").text

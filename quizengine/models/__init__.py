@@ -12,7 +12,7 @@ from .teaching import (
     Ruling,
 )
 from .types import UTCDateTime
-from .user import Role, User
+from .user import PendingSignup, Role, User
 
 __all__ = [
     "AppendOnlyError",
@@ -26,6 +26,7 @@ __all__ = [
     "LateAcceptance",
     "LearnerSettings",
     "Note",
+    "PendingSignup",
     "ProblemSet",
     "ProblemSetItem",
     "Role",

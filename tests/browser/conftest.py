@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.helpers import make_app
@@ -61,13 +62,21 @@ def page(browser):
     context.close()
 
 
+class LiveServer(str):
+    """The server's base URL, with the app it serves (to read its mail outbox)."""
+
+    app: Flask
+
+
 @pytest.fixture
-def live_server(tmp_path) -> Iterator[str]:
+def live_server(tmp_path) -> Iterator[LiveServer]:
     """Serve a fresh app (CSRF on, as in production) on a free loopback port."""
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    url.app = app
+    yield url
     server.shutdown()
     thread.join(5)

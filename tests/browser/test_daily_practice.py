@@ -8,16 +8,18 @@ from playwright.sync_api import expect
 
 import question_bank as qb
 from quizengine.content import lesson_index
+from tests.helpers import finish_signup_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def sign_up(page, base: str) -> None:
+def sign_up(page, base) -> None:
     page.goto(base + "/signup")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Display name").fill("Ada")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
+    finish_signup_in_browser(page, base.app, "ada@example.org")
 
 
 def current_problem(page) -> qb.Problem:

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 import question_bank as qb
 from quizengine.accounts import create_user
 from quizengine.packs import build_pack, digest, round_text
-from tests.helpers import PASSWORD, make_app
+from tests.helpers import PASSWORD, finish_signup_in_browser, make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -142,13 +142,13 @@ def next_problem(page) -> None:
     page.wait_for_selector("#answer-form")
 
 
-def sign_up(page, base: str, email: str) -> None:
-    page.goto(base + "/signup")
+def sign_up(page, server: RestartableServer, email: str) -> None:
+    page.goto(server.url + "/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill("Ada")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_load_state()
+    finish_signup_in_browser(page, server.app, email)
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -240,7 +240,7 @@ def test_anonymous_learner_practises_offline_then_claims_on_sign_up(server, new_
     # Back online, create an account, accept the claim.
     server.start()
     context.set_offline(False)
-    sign_up(page, server.url, "train@example.org")
+    sign_up(page, server, "train@example.org")
     prompt = page.locator("#claim-prompt")
     prompt.wait_for()
     assert "Add the 3 answers practised on this device to your account" in prompt.inner_text()

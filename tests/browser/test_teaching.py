@@ -10,13 +10,14 @@ import pytest
 
 import question_bank as qb
 from quizengine.content import template_index
+from tests.helpers import finish_signup_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "a long enough passphrase"
 
 
-def sign_up(page, base: str, email: str, name: str, teacher: bool = False) -> None:
+def sign_up(page, base, email: str, name: str, teacher: bool = False) -> None:
     page.goto(base + "/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(name)
@@ -24,6 +25,7 @@ def sign_up(page, base: str, email: str, name: str, teacher: bool = False) -> No
     if teacher:
         page.get_by_label("Teacher").check()
     page.get_by_role("button", name="Create account").click()
+    finish_signup_in_browser(page, base.app, email)
 
 
 def current_problem(page) -> qb.Problem:

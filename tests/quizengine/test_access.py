@@ -9,6 +9,7 @@ answer 404 for anything outside the teacher's own classes.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 import question_bank as qb
 from quizengine.assignments import open_problems
+from quizengine.auth_session import AUTH_TIME_KEY
 from quizengine.content import lesson_index
 from quizengine.extensions import db
 from quizengine.models import Attempt, User
@@ -23,15 +25,22 @@ from tests.quizengine.history import NOW, attempt, push
 from tests.quizengine.teaching import assign, make_class, make_set, person
 
 ROLES = ("anonymous", "learner", "owner", "other")
+EMAILS = {"learner": "ada@example.org", "owner": "owner@example.org", "other": "other@example.org"}
 LOGIN = "login"  # a redirect to the sign-in page
 CLIENT_ERROR = 400
 
 # (rule, method): expected status as (anonymous, learner, owning teacher, other teacher)
 ACCESS = {
     ("/", "GET"): (200, 200, 200, 200),
+    ("/account", "GET"): (LOGIN, 200, 200, 200),
+    ("/account/email", "GET"): (LOGIN, 200, 200, 200),  # a fresh sign-in (see test_sessions)
+    ("/account/email", "POST"): (LOGIN, 400, 400, 400),
+    ("/account/email/confirm/<token>", "GET"): (400, 400, 400, 400),  # the link is the key
+    ("/account/email/confirm/<token>", "POST"): (400, 400, 400, 400),
     ("/account/export", "GET"): (LOGIN, 200, 200, 200),
     ("/account/password", "GET"): (LOGIN, 200, 200, 200),
     ("/account/password", "POST"): (LOGIN, 400, 400, 400),
+    ("/account/sessions/end", "POST"): (LOGIN, 302, 302, 302),
     ("/api/v1/csrf", "GET"): (200, 200, 200, 200),
     ("/api/v1/lessons", "GET"): (200, 200, 200, 200),
     ("/api/v1/me", "GET"): (200, 200, 200, 200),
@@ -54,6 +63,13 @@ ACCESS = {
     ("/logout", "POST"): (302, 302, 302, 302),
     ("/manifest.webmanifest", "GET"): (200, 200, 200, 200),
     ("/practice/", "GET"): (LOGIN, 200, 200, 200),
+    ("/reauthenticate", "GET"): (LOGIN, 200, 200, 200),
+    ("/reauthenticate", "POST"): (LOGIN, 400, 400, 400),
+    ("/reset", "GET"): (200, 200, 200, 200),
+    ("/reset", "POST"): (400, 400, 400, 400),
+    ("/reset/<token>", "GET"): (400, 400, 400, 400),
+    ("/reset/<token>", "POST"): (400, 400, 400, 400),
+    ("/reset/sent", "GET"): (200, 200, 200, 200),
     ("/practice/<template_id>", "GET"): (LOGIN, 200, 200, 200),
     ("/practice/answer", "POST"): (LOGIN, 400, 400, 400),
     ("/practice/figure/<template_id>/<int:seed>/<int:level>.svg", "GET"): (LOGIN, 404, 404, 404),
@@ -62,6 +78,9 @@ ACCESS = {
     ("/settings", "POST"): (LOGIN, 400, 400, 400),
     ("/signup", "GET"): (200, 302, 302, 302),
     ("/signup", "POST"): (400, 302, 302, 302),
+    ("/signup/confirm/<token>", "GET"): (400, 400, 400, 400),
+    ("/signup/confirm/<token>", "POST"): (400, 400, 400, 400),
+    ("/signup/sent", "GET"): (200, 200, 200, 200),
     ("/static/<path:filename>", "GET"): (200, 200, 200, 200),
     ("/sw.js", "GET"): (200, 200, 200, 200),
     ("/teach/", "GET"): (LOGIN, 403, 200, 200),
@@ -116,7 +135,7 @@ def world() -> dict:
         "values": {"class_id": classroom.id, "student_id": ada.id, "assignment_id": assignment.id,
                    "set_id": problem_set.id, "index": 0, "template_id": "gradient", "seed": 1,
                    "level": 1, "lesson_id": next(iter(lesson_index())),
-                   "filename": "css/app.css"},
+                   "filename": "css/app.css", "token": "not-a-valid-token"},
         "undecided": on_time.event_id, "late": late.event_id, "bob": bob.id,
         "code": classroom.join_code,
     }  # fmt: skip
@@ -145,6 +164,20 @@ def request_for(adapter, rule, method: str, found: dict) -> tuple[str, dict]:
     }.get(rule.endpoint, {})  # fmt: skip
     query = {"api.problem": "?seed=1", "teach.preview": "?template_id=hessian&level=1"}
     return path + query.get(rule.endpoint, ""), data
+
+
+def browser_id(app, client) -> str:
+    """Flask-Login's fingerprint of this client (address and user agent) for its session."""
+    with app.test_request_context(environ_base=client.environ_base):
+        return app.login_manager._session_identifier_generator()
+
+
+def restore_session_tokens(found: dict) -> None:
+    """Undo "sign out everywhere", so the next routes are asked as the same people."""
+    for role, token in found["tokens"].items():
+        user = db.session.scalar(select(User).where(User.email == EMAILS[role]))
+        user.session_token = token
+    db.session.commit()
 
 
 def rules_and_methods(app) -> set[tuple[str, str]]:
@@ -177,8 +210,13 @@ def test_each_route_answers_each_person_as_the_table_says(app, cheap_passwords, 
             with client.session_transaction() as session:
                 session["_user_id"] = found["tokens"][role]
                 session["_fresh"] = True
+                session[AUTH_TIME_KEY] = int(time.time())  # signed in with the password now
+                session["_id"] = browser_id(app, client)  # else Flask-Login drops freshness
         response = client.open(path, method=method, data=data)
         response.close()
+        if rule.endpoint == "account.end_sessions":
+            with app.app_context():
+                restore_session_tokens(found)
         wanted = expected[column]
         got = response.status_code
         if wanted == LOGIN:

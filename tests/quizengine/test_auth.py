@@ -1,13 +1,17 @@
-"""Accounts through the real pages: sign up, sign in, sign out, remember me, next, CSRF."""
+"""Accounts through the real pages: sign up by mail, sign in, sign out, remember me, next, CSRF."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from quizengine import accounts
 from quizengine.extensions import db
+from quizengine.mail import outbox
 from quizengine.models import User
-from tests.helpers import PASSWORD, AuthActions, make_app
+from tests.helpers import PASSWORD, AuthActions, CountingHasher, mailed_link, mails_to, make_app
 
 OPEN_REDIRECTS = [
     "//evil.com",
@@ -44,14 +48,71 @@ def test_signup_as_teacher(client, auth):
 
 
 @pytest.mark.parametrize("email", ["ada@example.org", "ADA@example.org", " Ada@EXAMPLE.org "])
-def test_duplicate_email_in_any_case_is_refused(client, auth, app, email):
+def test_duplicate_email_in_any_case_makes_no_second_account(client, auth, app, email):
     auth.signup()
     auth.logout()
     response = auth.signup(email=email, name="Someone else")
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/signup/sent"  # as for a new address
+    assert signed_in_as(client) is None
+    last = mails_to(app, "ada@example.org")[-1]
+    assert "already have an account" in last.body and "/signup/confirm/" not in last.body
     with app.app_context():
         assert db.session.query(User).count() == 1
+
+
+def test_signup_waits_for_the_mailed_link(client, app):
+    form = {"email": "ada@example.org", "display_name": "Ada", "password": PASSWORD,
+            "role": "learner"}  # fmt: skip
+    response = client.post("/signup", data=form)
+    assert response.status_code == 302 and response.headers["Location"] == "/signup/sent"
+    assert "Check your email" in client.get("/signup/sent").get_data(as_text=True)
+    assert signed_in_as(client) is None
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+    link = mailed_link(mails_to(app, "ada@example.org"), "/signup/confirm/")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get(path)  # a mail scanner fetching the link creates nothing
+    assert page.status_code == 200 and "Create my account" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+    assert client.post(path).status_code == 302
+    assert signed_in_as(client) == "Ada"
+    # Single use: the link is spent.
+    other = app.test_client()
+    again = other.post(path)
+    assert again.status_code == 400
+    assert "expired or was already used" in again.get_data(as_text=True)
+    assert signed_in_as(other) is None
+
+
+def test_a_signup_link_expires_after_a_day(app):
+    from quizengine.registration import confirm_signup, start_signup
+    from quizengine.tokens import LinkError
+
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    with app.test_request_context(), app.app_context():
+        start_signup(db.session, email="ada@example.org", password=PASSWORD, role="learner",
+                     display_name="Ada", now=start)  # fmt: skip
+        token = mailed_link(outbox(app), "/signup/confirm/").rsplit("/", 1)[1]
+        with pytest.raises(LinkError):
+            confirm_signup(db.session, token, start + timedelta(hours=24, seconds=1))
+        with pytest.raises(LinkError):
+            confirm_signup(db.session, "not-a-token", start)
+        assert db.session.query(User).count() == 0
+
+
+def test_two_pending_signups_for_one_address_make_one_account(app, client):
+    form = {"email": "ada@example.org", "display_name": "Ada", "password": PASSWORD,
+            "role": "learner"}  # fmt: skip
+    client.post("/signup", data=form)
+    client.post("/signup", data={**form, "display_name": "Ada again"})
+    first, second = [mailed_link([m], "/signup/confirm/") for m in mails_to(app, "ada@example.org")]
+    assert AuthActions(client).follow(second).status_code == 302
+    assert AuthActions(app.test_client()).follow(first).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name)) == "Ada again"
 
 
 @pytest.mark.parametrize("password", ["", "short", "123456789"])
@@ -216,3 +277,80 @@ def test_sign_in_is_rate_limited(tmp_path):
     actions = AuthActions(app.test_client())
     codes = [actions.login(password="wrong password!").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
+
+
+# ------------------------------------------------------------------ no account enumeration
+
+
+@pytest.fixture
+def hasher(monkeypatch) -> CountingHasher:
+    spy = CountingHasher()
+    monkeypatch.setattr(accounts, "password_hasher", spy)
+    return spy
+
+
+def comparable(response, email: str) -> tuple:
+    """What an observer of a response sees, with the address typed into the form removed."""
+    cookies = sorted(h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie"))
+    body = response.get_data(as_text=True).replace(email, "EMAIL")
+    return response.status_code, response.headers.get("Location"), cookies, body
+
+
+@pytest.mark.parametrize("csrf", [False, True])
+def test_signup_answers_the_same_for_a_taken_and_a_new_address(tmp_path, monkeypatch, csrf):
+    spy = CountingHasher()
+    monkeypatch.setattr(accounts, "password_hasher", spy)
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=csrf)
+    with app.app_context():
+        accounts.create_user("taken@example.org", PASSWORD)
+    spy.reset()
+    seen, work = [], []
+    for email in ("taken@example.org", "new@example.org"):
+        client = app.test_client()
+        form = {"email": email, "display_name": "X", "password": PASSWORD, "role": "learner",
+                "csrf_token": AuthActions(client).csrf("/signup")}  # fmt: skip
+        seen.append(comparable(client.post("/signup", data=form), email))
+        work.append(spy.reset())
+        assert len(mails_to(app, email)) == 1
+    assert seen[0] == seen[1]
+    assert seen[0][:2] == (302, "/signup/sent")
+    assert work[0] == work[1] == {"hash": 1, "verify": 0}
+    with app.app_context():
+        assert db.session.query(User).count() == 1
+
+
+def test_sign_in_answers_the_same_for_a_wrong_password_and_an_unknown_address(app, hasher):
+    with app.app_context():
+        accounts.create_user("ada@example.org", PASSWORD)
+    hasher.reset()
+    wrong = AuthActions(app.test_client()).login(email="ada@example.org", password="wrong!!")
+    wrong_work = hasher.reset()
+    unknown = AuthActions(app.test_client()).login(email="bob@example.org", password="wrong!!")
+    unknown_work = hasher.reset()
+    assert comparable(wrong, "ada@example.org") == comparable(unknown, "bob@example.org")
+    assert wrong_work == unknown_work == {"hash": 0, "verify": 1}
+
+
+def test_signup_form_errors_still_show_on_the_form(client, app):
+    form = {"email": "ada@example.org", "display_name": "", "password": PASSWORD}
+    response = client.post("/signup", data=form)
+    assert response.status_code == 400
+    assert "This field is required" in response.get_data(as_text=True)
+    assert outbox(app) == []
+
+
+def test_a_mail_server_failure_is_a_clear_message_for_every_address(app, monkeypatch):
+    from quizengine import mail
+
+    def refuse(message):
+        raise mail.MailError("down")
+
+    with app.app_context():
+        accounts.create_user("taken@example.org", PASSWORD)
+        monkeypatch.setattr(app.extensions[mail.EXTENSION], "send", refuse)
+    seen = []
+    for email in ("taken@example.org", "new@example.org"):
+        form = {"email": email, "display_name": "X", "password": PASSWORD, "role": "learner"}
+        seen.append(comparable(app.test_client().post("/signup", data=form), email))
+    assert seen[0] == seen[1]
+    assert seen[0][0] == 503 and "could not send the email" in seen[0][3]

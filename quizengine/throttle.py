@@ -1,0 +1,136 @@
+"""Throttles on guessing passwords and on mail, without letting an attacker lock a victim out.
+
+Counts live in Flask-Limiter's storage (memory per process; Redis when several
+servers share `RATELIMIT_STORAGE_URI`), never in a Python dict, and are keyed
+by a hash of the address so the store holds no emails.
+
+Failed sign-ins count in buckets (limits in config.py):
+
+- per (address, IP): one attacker's machine is slowed on one account;
+- per address across all IPs, for browsers the account does not know: a
+  botnet guessing one account is slowed;
+- per known-device cookie: a browser where the owner signed in before skips
+  both buckets above (OWASP's "device cookies"), so an attacker who trips
+  them cannot lock the owner out; it gets a bucket of its own instead.
+
+A throttled attempt is refused before the password is checked, and the same
+way whether or not the address has an account.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask.wrappers import Response
+from limits import RateLimitItem, parse
+
+from . import tokens
+from .extensions import limiter
+
+DEVICE_PURPOSE = "device"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One counter: the limit (a config key) and what it is counted per."""
+
+    setting: str
+    keys: tuple[str, ...]
+
+    @property
+    def item(self) -> RateLimitItem:
+        return parse(current_app.config[self.setting])
+
+
+def enabled() -> bool:
+    """Follow Flask-Limiter's switch, so tests and operators turn every throttle off at once."""
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def _hashed(address: str) -> str:
+    return tokens.digest("address:" + address)[:32]
+
+
+def sign_in_buckets(address: str, ip: str, device: str | None) -> list[Bucket]:
+    """Return the buckets a sign-in to `address` counts in; `device` is a trusted cookie's id."""
+    who = _hashed(address)
+    if device is not None:
+        return [Bucket("SIGNIN_FAILURES_PER_DEVICE", ("signin-device", who, device))]
+    return [
+        Bucket("SIGNIN_FAILURES_PER_ADDRESS_AND_IP", ("signin-ip", who, ip)),
+        Bucket("SIGNIN_FAILURES_PER_ADDRESS", ("signin", who)),
+    ]
+
+
+def seconds_to_wait(buckets: list[Bucket]) -> int:
+    """Return how long until every bucket has room again (0: go ahead)."""
+    if not enabled():
+        return 0
+    wait = 0.0
+    for bucket in buckets:
+        if not limiter.limiter.test(bucket.item, *bucket.keys):
+            reset_at, _ = limiter.limiter.get_window_stats(bucket.item, *bucket.keys)
+            wait = max(wait, reset_at - time.time(), 1.0)
+    return math.ceil(wait)
+
+
+def record_failure(buckets: list[Bucket]) -> None:
+    if enabled():
+        for bucket in buckets:
+            limiter.limiter.hit(bucket.item, *bucket.keys)
+
+
+def allow_mail(address: str) -> bool:
+    """Count one account mail to `address`; False once the hourly allowance is spent.
+
+    Stops anyone from flooding a mailbox through the sign-up or reset forms
+    from many IPs. Callers drop the mail silently, so the page looks the same.
+    """
+    if not enabled():
+        return True
+    bucket = Bucket("MAILS_PER_ADDRESS", ("mail", _hashed(address)))
+    return limiter.limiter.hit(bucket.item, *bucket.keys)
+
+
+def wait_message(seconds: int) -> str:
+    """Say how long to wait, in whole minutes.
+
+    >>> wait_message(30), wait_message(600)
+    ('Too many attempts; try again in 1 minute.', 'Too many attempts; try again in 10 minutes.')
+    """
+    minutes = max(1, math.ceil(seconds / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many attempts; try again in {minutes} {unit}."
+
+
+# ------------------------------------------------------------------ known-device cookie
+
+
+def trusted_device(cookie: str | None, user_id: int | None, now: datetime) -> str | None:
+    """Return the device id in `cookie` if it was issued to this user's browser, else None."""
+    if not cookie or user_id is None:
+        return None
+    max_age = timedelta(seconds=current_app.config["DEVICE_COOKIE_SECONDS"])
+    data = tokens.unsign(DEVICE_PURPOSE, cookie, max_age=max_age, now=now)
+    if not data or data.get("u") != user_id or not isinstance(data.get("d"), str):
+        return None
+    return data["d"]
+
+
+def remember_device(response: Response, cookie: str | None, user_id: int, now: datetime) -> None:
+    """Mark this browser as one where `user_id` signed in (HttpOnly, Lax; Secure over HTTPS)."""
+    config = current_app.config
+    device = trusted_device(cookie, user_id, now) or tokens.random_token()[:22]
+    value = tokens.sign(DEVICE_PURPOSE, {"u": user_id, "d": device}, now)
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        value,
+        max_age=config["DEVICE_COOKIE_SECONDS"],
+        httponly=True,
+        samesite="Lax",
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
+    )
