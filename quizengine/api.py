@@ -13,8 +13,6 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from question_bank.errors import ParseError
-from question_bank.parser import parse
 from question_bank.registry import generate
 
 from .content import lesson_index, skill_order, template_index
@@ -22,14 +20,17 @@ from .errors import ApiError
 from .event_schema import DEVICE_PATTERN, parse_timestamp
 from .event_store import event_json, events_after
 from .extensions import db
+from .grading import preview as read_answer
 from .ingest import push_events
-from .mathtext import latex_html, value_latex
 from .packs import build_pack
 from .queue import build_queue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PUSH_EVENTS = 200
 MAX_PUSH_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32  # a push is five deep (body, events, event, payload, value)
+MAX_JSON_INTEGER = 2**53 - 1  # what JavaScript, and so the offline client, holds exactly
+_TOO_DEEP = f"the body nests more than {MAX_JSON_DEPTH} levels deep"
 
 
 def _now() -> datetime:
@@ -113,15 +114,10 @@ def preview():
     seed, level = body.get("seed", 0), body.get("level", template.levels[0])
     if not isinstance(seed, int) or not isinstance(level, int) or level not in template.levels:
         raise ApiError(400, "invalid", "seed and level must be integers the template has", "level")
-    problem = generate(template.id, seed, level)
     if not answer.strip():
         return {"status": "empty", "preview": None, "preview_html": "", "error": None}
-    try:
-        latex = value_latex(parse(answer, problem.variables), problem.answer_kind)
-    except ParseError as error:
-        return {"status": "invalid", "preview": None, "preview_html": "",
-                "error": error.describe(answer)}  # fmt: skip
-    return {"status": "ok", "preview": latex, "preview_html": str(latex_html(latex)), "error": None}
+    # Reading learner text builds sympy objects: a worker does it, under the grading limit.
+    return read_answer(template.id, seed, level, answer)
 
 
 @bp.post("/sync/push")
@@ -170,16 +166,53 @@ def sync_pull():
 
 
 def _json_object(max_bytes: int = 64 * 1024) -> dict:
+    """Return the body as a dict of I-JSON (RFC 7493), or raise a 400/413 naming the body."""
     raw = request.get_data(cache=False)
     if len(raw) > max_bytes:
         raise ApiError(413, "too_large", f"the body holds at most {max_bytes} bytes", "body")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw, parse_constant=_not_a_number)
+    except RecursionError:  # "[[[[..." a few hundred deep exhausts the parser's stack
+        raise ApiError(400, "invalid_json", _TOO_DEEP, "body") from None
+    except ValueError:  # also UnicodeDecodeError
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body")
+    problem = _not_storable(body)
+    if problem is not None:
+        raise ApiError(400, "invalid_json", problem, "body")
     return body
+
+
+def _not_a_number(constant: str):
+    raise ApiError(400, "invalid_json", f"{constant} is not a JSON number", "body")
+
+
+def _not_storable(body: dict) -> str | None:
+    """Say why a parsed body is not I-JSON we can store and send back, or None.
+
+    Python's parser accepts what the database and the browser cannot hold:
+    unpaired UTF-16 surrogates ("\\ud800" is not text; storing it raises),
+    integers past 2^53, and nesting deep enough to exhaust the stack later.
+    """
+    stack: list[tuple[object, int]] = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return _TOO_DEEP
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "the body holds an unpaired UTF-16 surrogate (\\ud800 to \\udfff)"
+        elif isinstance(value, int) and abs(value) > MAX_JSON_INTEGER:
+            return f"the body holds an integer beyond ±{MAX_JSON_INTEGER} (2^53 - 1)"
+    return None
 
 
 def _int_arg(name: str, *, default: int | None, low: int, high: int) -> int:

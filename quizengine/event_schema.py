@@ -25,8 +25,11 @@ DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_NOTE_LENGTH = 8000
 MAX_ANSWER_LENGTH = 10_000
 MAX_SEED = 2**53
+MAX_ID = 2**31  # ids are 32-bit integer columns on PostgreSQL
 CLIENT_TYPES = ("attempt", "skill_check", "note.put", "note.deleted")
 ATTEMPT_FLAGS = ("gave_up", "solution_first", "hint_used")
+# PostgreSQL text cannot hold NUL; no keyboard types it, so it is refused everywhere.
+NUL_MESSAGE = "must not contain the NUL character"
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,16 @@ def _attempt(payload: dict) -> EventError | None:
         return EventError(
             "payload.answer", f"must be text of at most {MAX_ANSWER_LENGTH} characters"
         )
+    if "\x00" in answer:
+        return EventError("payload.answer", NUL_MESSAGE)
     duration = payload.get("duration_ms")
     if duration is not None and (not _is_int(duration) or duration < 0):
         return EventError("payload.duration_ms", "must be a non-negative integer or null")
     assignment = payload.get("assignment_id")
-    if assignment is not None and not _is_int(assignment):
-        return EventError("payload.assignment_id", "must be an integer or null")
+    if assignment is not None and not (_is_int(assignment) and 0 < assignment < MAX_ID):
+        return EventError(
+            "payload.assignment_id", f"must be an integer from 1 to {MAX_ID - 1} or null"
+        )
     for flag in ATTEMPT_FLAGS:
         if not isinstance(payload.get(flag, False), bool):
             return EventError(f"payload.{flag}", "must be true or false")
@@ -119,19 +126,21 @@ def _attempt(payload: dict) -> EventError | None:
 
 
 def _skill_check(payload: dict) -> EventError | None:
-    found = lesson_index().get(payload.get("lesson_id"))  # type: ignore[arg-type]
+    found = _lesson(payload)
     if found is None:
         return EventError("payload.lesson_id", "is not a known lesson")
-    if payload.get("question_id") not in {q.id for q in found.skill_check}:
+    if _text(payload.get("question_id")) not in {q.id for q in found.skill_check}:
         return EventError("payload.question_id", "is not a question of this lesson's Skill Check")
     choice = payload.get("choice")
     if not isinstance(choice, str) or not 0 < len(choice) <= 200:
         return EventError("payload.choice", "must be text of 1 to 200 characters")
+    if "\x00" in choice:
+        return EventError("payload.choice", NUL_MESSAGE)
     return None
 
 
 def _note_put(payload: dict) -> EventError | None:
-    if payload.get("lesson_id") not in lesson_index():
+    if _lesson(payload) is None:
         return EventError("payload.lesson_id", "is not a known lesson")
     body = payload.get("body")
     if not isinstance(body, str):
@@ -141,13 +150,25 @@ def _note_put(payload: dict) -> EventError | None:
             "payload.body",
             f"is {len(body)} characters; a note holds at most {MAX_NOTE_LENGTH}",
         )
+    if "\x00" in body:
+        return EventError("payload.body", NUL_MESSAGE)
     return None
 
 
 def _note_deleted(payload: dict) -> EventError | None:
-    if payload.get("lesson_id") not in lesson_index():
+    if _lesson(payload) is None:
         return EventError("payload.lesson_id", "is not a known lesson")
     return None
+
+
+def _lesson(payload: dict):
+    """Return the lesson `payload.lesson_id` names, or None (whatever JSON it holds)."""
+    return lesson_index().get(_text(payload.get("lesson_id")))
+
+
+def _text(value: Any) -> str | None:
+    """Return `value` if it is a string: JSON lists and objects cannot be looked up."""
+    return value if isinstance(value, str) else None
 
 
 def _is_int(value: Any) -> bool:
