@@ -342,6 +342,14 @@ def _pool(size: int) -> _Pool:
         return _current.grow(size)
 
 
+def warm_up(settings: GradingSettings | None = None) -> None:
+    """Start this process's grading child now: the first one waits seconds for its
+    forkserver, which a learner's first answer should not."""
+    settings = settings or current_settings()
+    if settings.isolation == "process":
+        run(GRADE_TARGET, ("gradient", 0, 1, "0"), settings)
+
+
 def worker_pids() -> list[int]:
     """Return the pids of this process's live grading children (for tests and operators)."""
     pool = _current
