@@ -10,7 +10,7 @@ WORKERS ?= 2
 # Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test bench lint lock system-deps clean
+.PHONY: run test bench load lint lock system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,13 @@ test: $(VENV)/.installed-test system-deps
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
+# 200 simulated learners against gunicorn on SQLite, then PostgreSQL (a throwaway cluster;
+# skipped loudly without the binaries); prints tables, writes load/results.json.
+load: $(VENV)/.installed-test
+	$(BIN)/python -m load
+
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check quizengine question_bank tests benchmarks migrations wsgi.py
+	$(BIN)/ruff check quizengine question_bank tests benchmarks migrations load devtools wsgi.py gunicorn.conf.py
 
 system-deps:
 	scripts/system-deps.sh

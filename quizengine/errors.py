@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from enum import StrEnum
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -30,7 +34,36 @@ TITLES = {
     404: "Page not found",
     429: "Slow down",
     500: "Something went wrong",
+    503: "Busy for a moment",
 }
+
+
+class DatabaseTrouble(StrEnum):
+    """A database failure that passes by itself: the request may simply be sent again."""
+
+    BUSY = "busy"  # SQLite's write lock held too long; a deadlock or serialization failure
+    UNAVAILABLE = "unavailable"  # no connection: restarting, unreachable, too many clients
+
+
+# The envelope's code, what happened (in words), and the Retry-After in seconds.
+TROUBLE = {
+    DatabaseTrouble.BUSY: ("database_busy", "The database is busy", 2),
+    DatabaseTrouble.UNAVAILABLE: (
+        "database_unavailable",
+        "The database cannot be reached right now",
+        3,
+    ),
+}
+
+
+def trouble_message(what: str, method: str) -> str:
+    """Say what happened and what to do; a write that failed was not saved.
+
+    >>> trouble_message("The database is busy", "POST")
+    'The database is busy, so this was not saved. Try again in a moment.'
+    """
+    result = "this could not be loaded" if method in ("GET", "HEAD") else "this was not saved"
+    return f"{what}, so {result}. Try again in a moment."
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
@@ -49,10 +82,40 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.field = status, code, message, field
 
 
+def database_trouble(error: BaseException) -> DatabaseTrouble | None:
+    """Say whether `error` means the database is busy or unreachable for a while.
+
+    Anything else from the database (a missing table, a broken constraint, a
+    bug in a query) is not transient and stays a 500.
+    """
+    if isinstance(error, PoolTimeoutError):  # every pooled connection stayed in use
+        return DatabaseTrouble.BUSY
+    if not isinstance(error, DBAPIError):
+        return None
+    if error.connection_invalidated:  # SQLAlchemy saw the connection die
+        return DatabaseTrouble.UNAVAILABLE
+    if not isinstance(error, OperationalError):
+        return None
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        # SQLITE_BUSY / SQLITE_LOCKED after the busy timeout: "database is locked",
+        # "database table is locked", "database schema is locked".
+        return DatabaseTrouble.BUSY if "is locked" in str(original) else None
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    # Serialization failure or deadlock (40...), lock not available, statement timeout.
+    if sqlstate.startswith("40") or sqlstate in ("55P03", "57014"):
+        return DatabaseTrouble.BUSY
+    # PostgreSQL (psycopg): refused or dropped connections, "the database system is
+    # shutting down / starting up", "too many clients": the server is not there yet.
+    return DatabaseTrouble.UNAVAILABLE
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeoutError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -83,8 +146,40 @@ def _http_error(error: HTTPException):
     return _respond(status, code, FRIENDLY.get(status, error.description or code))
 
 
+def _database_error(error: Exception):
+    trouble = database_trouble(error)
+    if trouble is None:
+        return _unexpected_error(error)
+    _rollback()
+    code, what, retry_after = TROUBLE[trouble]
+    message = trouble_message(what, request.method)
+    # A known, passing condition: one line in the log, no traceback.
+    detail = (str(getattr(error, "orig", None) or error).splitlines() or ["?"])[0]
+    logging.getLogger("quizengine").warning("database %s: %s", trouble, detail)
+    if request.path.startswith(API_PREFIX):
+        response = jsonify(error_body(code, message))
+        response.status_code = 503
+    else:
+        # Not the layout: its navigation would ask the database who is signed in.
+        refresh = retry_after * 2 if request.method == "GET" else None
+        page = render_template("errors/unavailable.html", status=503, title=TITLES[503],
+                               message=message, refresh=refresh)  # fmt: skip
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _rollback() -> None:
+    """Roll the request's session back; a dead connection may refuse even that."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: SQLAlchemy has invalidated it already
+        logging.getLogger("quizengine").debug("rollback failed", exc_info=True)
+
+
 def _unexpected_error(error: Exception):
-    db.session.rollback()
+    _rollback()
     # The traceback goes to the log; the person sees a page in the layout.
     logging.getLogger("quizengine").error("unhandled error", exc_info=error)
     return _http_error(InternalServerError())

@@ -54,7 +54,7 @@
   async function refreshSession() {
     try {
       var r = await fetch("/api/v1/me", {credentials: "same-origin", cache: "no-store"});
-      if (!r.ok) throw new Error("status " + r.status);
+      if (!r.ok) throw await serverError(r);
       var data = await r.json();
       session = {user: data.user, owner: ownerOf(data.user), online: true, known: true};
       await idb.setState(HERE, "session", {user: data.user, at: Date.now()});
@@ -68,7 +68,9 @@
     } catch (error) {
       var stored = await idb.getState(HERE, "session");
       var user = stored ? stored.user : null;
-      session = {user: user, owner: ownerOf(user), online: false, known: true};
+      // Reachable but failing (a 503 while the database restarts) is not "offline".
+      var problem = error instanceof SyncError ? error : null;
+      session = {user: user, owner: ownerOf(user), online: false, known: true, problem: problem};
     }
     return session;
   }
@@ -110,8 +112,26 @@
 
   // ------------------------------------------------------------------ push and pull
 
-  function SyncError(kind, words) { this.kind = kind; this.message = words; }
+  // kind: "network" (no answer), "server" (an error answer), "auth" (sign in first).
+  function SyncError(kind, words, retryAfterMs) {
+    this.kind = kind; this.message = words; this.retryAfterMs = retryAfterMs || 0;
+  }
   SyncError.prototype = Object.create(Error.prototype);
+
+  // The server's Retry-After (seconds; a 503 while the database is busy, a 429), in ms.
+  function retryAfterMs(response) {
+    var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+    return seconds > 0 ? Math.min(seconds, 300) * 1000 : 0;
+  }
+
+  // An error answer: nothing in it was stored, so the outbox keeps it all for the next try.
+  async function serverError(response) {
+    var words = "the server answered " + response.status + (await errorWords(response));
+    if (response.status >= 500) {
+      words += (/[.!?]$/.test(words) ? "" : ".") + " Your changes are kept on this device and will be sent again.";
+    }
+    return new SyncError("server", words, retryAfterMs(response));
+  }
 
   async function getJson(url) {
     var r;
@@ -121,7 +141,7 @@
       throw new SyncError("network", "could not reach the server");
     }
     if (r.status === 401) throw new SyncError("auth", "sign in to sync");
-    if (!r.ok) throw new SyncError("server", "the server answered " + r.status + (await errorWords(r)));
+    if (!r.ok) throw await serverError(r);
     return r.json();
   }
 
@@ -163,7 +183,7 @@
       }
       if (response.status === 401) throw new SyncError("auth", "sign in to sync");
       if (response.status === 413 && batch.length > 1) { limit = Math.max(1, Math.floor(batch.length / 2)); continue; }
-      if (!response.ok) throw new SyncError("server", "the server answered " + response.status + (await errorWords(response)));
+      if (!response.ok) throw await serverError(response);
       var data = await response.json();
       status.skewMs = typeof data.clock_skew_ms === "number" ? data.clock_skew_ms : null;
       await applyResults(owner, data.results || []);
@@ -296,7 +316,7 @@
     status.lastSync = (await idb.getState(s.owner, "last_sync")) || null;
     var changed = false;
     try {
-      if (!s.online) throw new SyncError("network", "offline: changes are saved on this device and sync when the server is reachable");
+      if (!s.online) throw s.problem || new SyncError("network", "offline: changes are saved on this device and sync when the server is reachable");
       if (s.user) {
         var device = await deviceId();
         var pushed = await push(s.owner, device);
@@ -314,7 +334,7 @@
     } catch (error) {
       if (!(error instanceof SyncError)) throw error;
       status.error = error.message; status.errorKind = error.kind;
-      if (error.kind !== "auth") scheduleRetry();
+      if (error.kind !== "auth") scheduleRetry(error.retryAfterMs);
     } finally {
       status.pending = await idb.count("outbox", s.owner);
       mirror("pending:" + s.owner, status.pending);
@@ -326,9 +346,10 @@
     return status;
   }
 
-  function scheduleRetry() {
+  // Try again after a growing pause (2 s, 4 s, ... 60 s), never sooner than Retry-After.
+  function scheduleRetry(minimumMs) {
     if (retryTimer) return;
-    retryTimer = setTimeout(function () { retryTimer = null; run(); }, backoff);
+    retryTimer = setTimeout(function () { retryTimer = null; run(); }, Math.max(backoff, minimumMs || 0));
     backoff = Math.min(backoff * 2, 60000);
   }
 
