@@ -38,7 +38,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
     """Return the settings used when nothing else is said."""
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'quizengine.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A connection the database dropped (a restart) is noticed and replaced, not used.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
