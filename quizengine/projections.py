@@ -202,6 +202,8 @@ def card_state(row: Card) -> CardState:
 def project_notes(session: Session, user_id: int, events: list) -> None:
     """Apply note.put and note.deleted events: per lesson, the write latest in replay
     order wins, whatever order they arrive in."""
+    if not events:
+        return
     lessons = {event.payload["lesson_id"] for event in events}
     notes = {
         note.lesson_id: note
@@ -230,6 +232,8 @@ def project_skill_checks(
 ) -> dict[str, list[SkillCheckAnswer]]:
     """Record each latest choice (by replay order); return every answer of the lessons
     touched, by lesson, so their scores can be counted."""
+    if not events:
+        return {}
     lessons = {event.payload["lesson_id"] for event in events}
     answers = {
         (a.lesson_id, a.question_id): a
