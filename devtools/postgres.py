@@ -17,6 +17,8 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 
+MISSING = "PostgreSQL binaries are missing (apt-get install postgresql)"
+
 
 def binaries() -> str | None:
     """Return the folder holding initdb and pg_ctl, or None when PostgreSQL is missing."""

@@ -9,9 +9,7 @@ they fail.
 
 from __future__ import annotations
 
-import os
 import random
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from devtools.postgres import Cluster, binaries
+from devtools.postgres import MISSING, Cluster, binaries
 from quizengine.extensions import db
-from tests.helpers import AuthActions, make_app
+from tests.helpers import AuthActions, make_app, require
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TEMPLATE_DATABASE = "qe_template"
@@ -45,12 +43,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 def postgres_cluster() -> Iterator[Cluster]:
     """Start a cluster for this test process; remove it when the session ends."""
     bin_dir = binaries()
-    if bin_dir is None:
-        message = "PostgreSQL binaries are missing (apt-get install postgresql)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        warnings.warn(pytest.PytestWarning(f"POSTGRESQL TESTS SKIPPED: {message}"), stacklevel=2)
-        pytest.skip(message)
+    require(bin_dir is not None, MISSING, "POSTGRESQL TESTS")
     cluster = Cluster(bin_dir).start()
     try:
         yield cluster

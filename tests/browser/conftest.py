@@ -6,17 +6,15 @@ where it fails: CI must prove the pages work.
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
-import warnings
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.helpers import make_app
+from tests.helpers import make_app, require
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,22 +28,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _require_chromium() -> None:
-    if os.path.exists(CHROMIUM) and shutil.which(CHROMIUM):
-        return
-    message = (
-        f"{CHROMIUM} is missing: install Debian's chromium and fonts-lmodern "
-        "(scripts/system-deps.sh does it as root)"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    warnings.warn(pytest.PytestWarning(f"BROWSER TESTS SKIPPED: {message}"), stacklevel=2)
-    pytest.skip(message)
+CHROMIUM_MISSING = (
+    f"{CHROMIUM} is missing: install Debian's chromium and fonts-lmodern "
+    "(scripts/system-deps.sh does it as root)"
+)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    _require_chromium()
+    require(bool(shutil.which(CHROMIUM)), CHROMIUM_MISSING, "BROWSER TESTS")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -3,16 +3,15 @@ and a fault injected while they push. See load/ for the server launcher and clie
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from devtools.postgres import Cluster, binaries
+from devtools.postgres import MISSING, Cluster, binaries
 from load.database import prepare
 from load.learner import AnswerPool, build_pool
+from tests.helpers import require
 
 
 @pytest.fixture(scope="session")
@@ -33,13 +32,7 @@ def sqlite_database(tmp_path: Path) -> tuple[str, Path, list[str]]:
 def postgres_cluster() -> Iterator[Cluster]:
     """A cluster of this test's own: the drill restarts it."""
     bin_dir = binaries()
-    if bin_dir is None:
-        message = "PostgreSQL binaries are missing (apt-get install postgresql)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        warnings.warn(pytest.PytestWarning(f"POSTGRESQL FAULT DRILL SKIPPED: {message}"),
-                      stacklevel=2)  # fmt: skip
-        pytest.skip(message)
+    require(bin_dir is not None, MISSING, "POSTGRESQL FAULT DRILL")
     cluster = Cluster(bin_dir).start()
     try:
         yield cluster

@@ -6,16 +6,14 @@ only the storage that `RATELIMIT_STORAGE_URI` names.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
 
 from devtools.redis import RedisServer, binary
-from tests.helpers import AuthActions, make_app
+from tests.helpers import AuthActions, make_app, require
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +24,7 @@ LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
 OTHER_SERVER = """
 import sys
 from pathlib import Path
-from tests.helpers import AuthActions, make_app
+from tests.helpers import AuthActions, make_app, require
 app = make_app(Path(sys.argv[1]), RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
                RATELIMIT_STORAGE_URI=sys.argv[2])
 actions = AuthActions(app.test_client())
@@ -38,12 +36,8 @@ print(*(actions.login(email=f"x{i}@example.org", password="wrong password!").sta
 @pytest.fixture(scope="module")
 def redis_url():
     program = binary()
-    if program is None:
-        message = "redis-server is missing (apt-get install redis-server)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        warnings.warn(pytest.PytestWarning(f"REDIS TESTS SKIPPED: {message}"), stacklevel=2)
-        pytest.skip(message)
+    missing = "redis-server is missing (apt-get install redis-server)"
+    require(program is not None, missing, "REDIS TESTS")
     server = RedisServer(program).start()
     yield server.url
     server.stop()
