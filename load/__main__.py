@@ -6,6 +6,10 @@ python -m load --databases sqlite --learners 50 --seconds 10   # a quick look
 Writes load/results.json (ignored by git). Exits non-zero when a target is missed:
 no 5xx, no request without an answer, no lost or duplicated event, and on SQLite
 the answer endpoint at >= 50% of the bare Flask app's requests per second.
+
+A second baseline, bare Flask doing the same work (grading, storing in SQLite; see
+load/bare_same_work_app.py), is measured in the same slices and reported beside it:
+a diagnostic, never a target, it does not change PASS, FAIL or the exit code.
 """
 
 from __future__ import annotations
@@ -23,14 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from devtools.postgres import Cluster, binaries
+from quizengine.config import defaults
 
+from .comparison import ANSWER
 from .learner import build_pool
-from .run import ANSWER, LoadRun, Options
+from .run import LoadRun, Options
 from .server import Server, Settings
 from .stats import format_table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 MIN_RATIO_SQLITE = 0.5
+BASELINES = ("bare", "same-work")  # their exchanges are measured, never targets
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, Options]:
@@ -67,7 +74,7 @@ def _setting(text: str) -> tuple[str, object]:
 
 def targets(result: dict) -> list[tuple[str, bool, str]]:
     """Each target of the issue: (name, met, what was measured)."""
-    rows = [row for name, recorder in result["_recorders"].items() if name != "bare"
+    rows = [row for name, recorder in result["_recorders"].items() if name not in BASELINES
             for row in recorder.summary()]  # fmt: skip
     server_errors = sum(r.server_errors for r in rows)
     transport = sum(r.transport_errors for r in rows)
@@ -103,14 +110,17 @@ def report(result: dict) -> str:
                   rps=answer["app_rps"])  # fmt: skip
     bare = replace(recorders["bare"].endpoint(ANSWER), endpoint=f"bare Flask {ANSWER}",
                    rps=answer["bare_rps"])  # fmt: skip
+    same = replace(recorders["same-work"].endpoint(ANSWER), rps=answer["same_work_rps"],
+                   endpoint=f"same-work bare Flask {ANSWER}")  # fmt: skip
+    diagnostic = answer["same_work"]
     lines = [
         "",
         format_table(mixed.summary(), title),
         "",
         format_table(
-            [app, bare],
+            [app, bare, same],
             f"== {result['database']}: the answer endpoint, closed loop, "
-            "app and bare Flask in alternating slices",
+            "app, bare Flask and same-work bare Flask (SQLite) in alternating slices",
             total=False,
         ),  # fmt: skip
         f"answer endpoint: app {answer['app_rps']:.1f} rps / bare Flask {answer['bare_rps']:.1f} "
@@ -119,6 +129,12 @@ def report(result: dict) -> str:
         f"{answer['bare']['server_cpu_ms']:.2f} ms (ratio {answer['cpu_ratio']:.2f}); client CPU "
         f"per request: {answer['app']['client_cpu_ms']:.2f} ms and "
         f"{answer['bare']['client_cpu_ms']:.2f} ms",
+        f"diagnostic, not a target: same-work bare Flask (grades in-process, stores with "
+        f"sqlite3 on SQLite in every run): {answer['same_work_rps']:.1f} rps "
+        f"({answer['same_work_share_of_bare']:.2f} of bare Flask); app/same-work ratio "
+        f"{answer['same_work_ratio']:.2f}; its server CPU per request "
+        f"{diagnostic['server_cpu_ms']:.2f} ms (predicts {answer['same_work_cpu_ratio']:.2f}), "
+        f"{diagnostic['server_errors']} answers 5xx",
         f"mixed phase: server CPU {cost['server_cpu_seconds']:.1f} s, this client "
         f"{cost['client_cpu_seconds']:.1f} s, in {cost['seconds']:.0f} s on {_cpus()} CPUs; "
         f"load average before {load['before'][0]:.1f}, after {load['after'][0]:.1f} "
@@ -160,9 +176,12 @@ def main(argv: list[str]) -> int:
                     url = cluster.create_database()
                 else:
                     raise SystemExit(f"unknown database {database!r}")
-                run = LoadRun(database, url, folder / "instance", pool, bare, options,
-                              say=lambda text: print(text, flush=True))  # fmt: skip
-                result = run.run()
+                same_work = Server("load.bare_same_work_app:app", options.settings,
+                                   config=same_work_config(folder, options))  # fmt: skip
+                with same_work:
+                    run = LoadRun(database, url, folder / "instance", pool, bare, same_work,
+                                  options, say=lambda text: print(text, flush=True))  # fmt: skip
+                    result = run.run()
             finally:
                 if cluster is not None:
                     cluster.remove()
@@ -185,6 +204,14 @@ def main(argv: list[str]) -> int:
     print(f"\n{verdict}: make load, {len(results)} database(s) in {document['seconds']:.0f} s; "
           f"results in {args.out}", flush=True)  # fmt: skip
     return 1 if failed else 0
+
+
+def same_work_config(folder: Path, options: Options) -> dict:
+    """The same-work baseline's settings: a fresh SQLite file in the run's folder, and the
+    busy timeout the app runs with."""
+    key = "SQLITE_BUSY_TIMEOUT_MS"
+    busy = options.app_settings.get(key, defaults(folder)[key])
+    return {"DATABASE": str(folder / "same-work.sqlite3"), key: busy}
 
 
 def _cpus() -> int:

@@ -103,6 +103,17 @@ class HttpClient:
         return response
 
     def _exchange(self, method, path, body, headers) -> Response:
+        reused = self._connection is not None
+        try:
+            return self._exchange_once(method, path, body, headers)
+        except TransportError:
+            # The server may close an idle kept-alive connection just as a request is
+            # sent on it; like browsers, send a safe request again on a fresh one.
+            if not (reused and method in ("GET", "HEAD")):
+                raise
+            return self._exchange_once(method, path, body, headers)
+
+    def _exchange_once(self, method, path, body, headers) -> Response:
         if self._connection is not None and self._closed_by_server():
             self.close()
         if self._connection is None:

@@ -1,5 +1,5 @@
 """One load run on one database: sign in, the mixed phase, the answer endpoint against
-the bare baseline, then the exactly-once check."""
+the baselines, then the exactly-once check."""
 
 from __future__ import annotations
 
@@ -13,21 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .client import (
-    GaveUp,
-    HttpClient,
-    RetryPolicy,
-    TransportError,
-    csrf_token,
-    push_with_retry,
-    sign_in,
-)
+from .client import HttpClient, csrf_token, sign_in
+from .comparison import AnswerComparison, Cost, Side, hammer
 from .database import app_config, check_events, prepare
-from .learner import PASSWORD, AnswerPool, Learner, Ledger, new_event
+from .learner import PASSWORD, AnswerPool, Learner, Ledger
 from .server import Server, Settings
 from .stats import Recorder
-
-ANSWER = "POST /api/v1/sync/push"
 
 
 @dataclass(frozen=True)
@@ -38,86 +29,23 @@ class Options:
     mixed_seconds: float = 30.0
     think: float = 5.0  # mean pause (s) before each answer and again after each step
     answer_connections: int = 16  # more than the server's threads: none ever idles
-    answer_slice: float = 4.0  # app and baseline alternate in slices this long ...
-    answer_slices: int = 2  # ... this many each, so background load hits both alike
+    answer_slice: float = 4.0  # app and baselines alternate in slices this long ...
+    answer_slices: int = 2  # ... this many each, so background load hits them alike
     signin_threads: int = 16
     settings: Settings = field(default_factory=Settings)
     app_settings: dict = field(default_factory=dict)  # extra Flask settings, to experiment
     seed: int = 2026
 
 
-@dataclass
-class Cost:
-    """Wall time and CPU time (server's process tree, and this client) over some slices."""
-
-    seconds: float = 0.0
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-
-    def add(self, seconds: float, server_cpu: float, client_cpu: float) -> None:
-        self.seconds += seconds
-        self.server_cpu += server_cpu
-        self.client_cpu += client_cpu
-
-    def per_request_ms(self, requests: int) -> dict:
-        n = max(requests, 1)
-        return {"server_cpu_ms": round(self.server_cpu / n * 1000, 2),
-                "client_cpu_ms": round(self.client_cpu / n * 1000, 2)}  # fmt: skip
-
-
-@dataclass
-class AnswerComparison:
-    """The answer endpoint, closed loop, against the bare baseline on the same settings."""
-
-    app: Recorder = field(default_factory=Recorder)
-    bare: Recorder = field(default_factory=Recorder)
-    app_cost: Cost = field(default_factory=Cost)
-    bare_cost: Cost = field(default_factory=Cost)
-
-    @property
-    def seconds_app(self) -> float:
-        return self.app_cost.seconds
-
-    @property
-    def seconds_bare(self) -> float:
-        return self.bare_cost.seconds
-
-    @property
-    def app_rps(self) -> float:
-        return self.app.endpoint(ANSWER).requests / max(self.seconds_app, 1e-9)
-
-    @property
-    def bare_rps(self) -> float:
-        return self.bare.endpoint(ANSWER).requests / max(self.seconds_bare, 1e-9)
-
-    @property
-    def ratio(self) -> float:
-        return self.app_rps / self.bare_rps if self.bare_rps else 0.0
-
-    @property
-    def cpu_ratio(self) -> float:
-        """The ratio the CPU costs predict: bare server CPU per request / the app's."""
-        app = self.app_cost.server_cpu / max(self.app.endpoint(ANSWER).requests, 1)
-        bare = self.bare_cost.server_cpu / max(self.bare.endpoint(ANSWER).requests, 1)
-        return bare / app if app else 0.0
-
-    def to_dict(self) -> dict:
-        app, bare = self.app.endpoint(ANSWER), self.bare.endpoint(ANSWER)
-        return {"app_rps": round(self.app_rps, 1), "bare_rps": round(self.bare_rps, 1),
-                "ratio": round(self.ratio, 3), "cpu_ratio": round(self.cpu_ratio, 3),
-                "app": app.to_dict() | self.app_cost.per_request_ms(app.requests),
-                "bare": bare.to_dict() | self.bare_cost.per_request_ms(bare.requests),
-                "notes": dict(self.app.notes),
-                "server_error_samples": self.app.samples}  # fmt: skip
-
-
 class LoadRun:
-    """Every phase against one app server on `url`, the baseline `bare` alongside."""
+    """Every phase against one app server on `url`, the baselines `bare` (the target) and
+    `same_work` (a diagnostic) alongside."""
 
     def __init__(self, database: str, url: str, instance: Path, pool: AnswerPool, bare: Server,
-                 options: Options, say: Callable[[str], None] = print):  # fmt: skip
+                 same_work: Server, options: Options,
+                 say: Callable[[str], None] = print):  # fmt: skip
         self.database, self.url, self.instance = database, url, instance
-        self.pool, self.bare, self.options = pool, bare, options
+        self.pool, self.bare, self.same_work, self.options = pool, bare, same_work, options
         self.say = lambda text: say(f"[{database}] {text}")
         self.rng = random.Random(options.seed)
         self.phases: dict[str, Recorder] = {}
@@ -193,62 +121,43 @@ class LoadRun:
         recorder.stop()
 
     def compare(self, server: Server) -> None:
-        """Closed loop, no pauses: app and baseline take turns, one slice each at a time."""
+        """Closed loop, no pauses: the app and each baseline take turns, a slice at a time."""
+        c = self.comparison
         chosen = self.learners[: self.options.answer_connections]
-        app_side, bare_side = [], []
+        app_side: list[Side] = []
         for learner in chosen:
-            client = HttpClient(server.url, self.comparison.app)
+            client = HttpClient(server.url, c.app)
             client.cookies = dict(learner.client.cookies)  # the same signed-in session
             ledger = Ledger()
             self.extra[learner.email].append(ledger)
             app_side.append((client, csrf_token(client), learner, ledger))
-            bare_side.append((HttpClient(self.bare.url, self.comparison.bare), "-", learner,
-                              Ledger()))  # fmt: skip
-        for _ in range(self.options.answer_slices):
-            self.comparison.app_cost.add(*self._hammer(app_side, server))
-            self.comparison.bare_cost.add(*self._hammer(bare_side, self.bare))
-        for client, *_ in app_side + bare_side:
+        # The baselines store nothing in the app's database: their ledgers are not checked.
+        bare_side = self._baseline_side(self.bare, c.bare, chosen)
+        same_side = self._baseline_side(self.same_work, c.same_work, chosen)
+        warm_up = self._baseline_side(self.same_work, Recorder(), chosen)
+        # Unmeasured: the app is warm from the mixed phase, the same-work server is not
+        # (its problem cache, sympy's caches, its first SQLite connections).
+        hammer(warm_up, self.same_work, self.pool, self.options.answer_slice / 2)
+        for client, *_ in warm_up:
             client.close()
-        self.comparison.app.stop()
-        self.comparison.bare.stop()
-        c = self.comparison
+        slice_seconds = self.options.answer_slice
+        for _ in range(self.options.answer_slices):
+            c.app_cost.add(*hammer(app_side, server, self.pool, slice_seconds))
+            c.bare_cost.add(*hammer(bare_side, self.bare, self.pool, slice_seconds))
+            c.same_work_cost.add(*hammer(same_side, self.same_work, self.pool, slice_seconds))
+        for client, *_ in app_side + bare_side + same_side:
+            client.close()
+        c.stop()
         self.say(f"answer endpoint: app {c.app_rps:.1f} rps, bare Flask {c.bare_rps:.1f} rps, "
                  f"ratio {c.ratio:.2f} (CPU per request predicts {c.cpu_ratio:.2f})")  # fmt: skip
+        self.say(f"same-work bare Flask (diagnostic): {c.same_work_rps:.1f} rps; app/same-work "
+                 f"ratio {c.same_work_ratio:.2f} (CPU per request predicts "
+                 f"{c.same_work_cpu_ratio:.2f})")  # fmt: skip
 
-    def _hammer(self, sides, server: Server) -> tuple[float, float, float]:
-        """Every client answers as fast as it can for one slice; return the wall time, the
-        server's CPU time and this client's CPU time it took."""
-        stop = threading.Event()
-        templates = list(self.pool.variants)
-
-        def answer(client: HttpClient, token: str, learner: Learner, ledger: Ledger) -> None:
-            rng = random.Random(id(ledger))
-            while not stop.is_set():
-                template_id, level = rng.choice(templates)
-                payload = self.pool.attempt_payload(template_id, level, rng)
-                event = new_event(learner.clock, "attempt", payload)
-                ledger.sent.add(event["id"])
-                try:
-                    outcome = push_with_retry(client, learner.device_id, [event], token,
-                                              policy=RetryPolicy(deadline=20), rng=rng)  # fmt: skip
-                except (GaveUp, TransportError):
-                    continue
-                for result in outcome.results:
-                    if result["status"] == "accepted":
-                        ledger.acknowledged.add(result["id"])
-                    else:
-                        ledger.rejected.append(result)
-
-        started = (time.monotonic(), server.cpu_seconds(), time.process_time())
-        threads = [threading.Thread(target=answer, args=side, daemon=True) for side in sides]
-        for thread in threads:
-            thread.start()
-        time.sleep(self.options.answer_slice)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-        ended = (time.monotonic(), server.cpu_seconds(), time.process_time())
-        return tuple(after - before for after, before in zip(ended, started, strict=True))
+    @staticmethod
+    def _baseline_side(baseline: Server, recorder: Recorder, chosen: list[Learner]) -> list[Side]:
+        return [(HttpClient(baseline.url, recorder), "-", learner, Ledger())
+                for learner in chosen]  # fmt: skip
 
     def ledgers(self) -> dict[str, list[Ledger]]:
         found: dict[str, list[Ledger]] = defaultdict(list)
@@ -297,5 +206,6 @@ class LoadRun:
                 **self.phases,
                 "app": self.comparison.app,
                 "bare": self.comparison.bare,
+                "same-work": self.comparison.same_work,
             },  # fmt: skip
         }

@@ -81,7 +81,7 @@ class Server:
 
     app: str
     settings: Settings = field(default_factory=Settings)
-    config: dict | None = None  # for load.wsgi_app: passed as QUIZENGINE_LOAD_CONFIG
+    config: dict | None = None  # passed as QUIZENGINE_LOAD_CONFIG (wsgi_app, bare_same_work_app)
     port: int = field(default_factory=free_port)
     log: Path = field(default_factory=lambda: _temporary_file("qe-gunicorn-", ".log"))
     process: subprocess.Popen | None = None
