@@ -83,9 +83,16 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// Background Sync: push the outbox even after the page has closed.
+// Background Sync: push the outbox even after the page has closed. A failed sync that
+// left events behind rejects, so the browser schedules another try itself (a timer in
+// a service worker dies with it).
 self.addEventListener("sync", function (event) {
-  if (event.tag === "qe-sync") event.waitUntil(self.QE.sync.run());
+  if (event.tag !== "qe-sync") return;
+  event.waitUntil(self.QE.sync.run().then(function (status) {
+    if (status && status.error && status.errorKind !== "auth" && status.pending > 0) {
+      throw new Error(status.error);
+    }
+  }));
 });
 
 self.addEventListener("message", function (event) {
