@@ -9,7 +9,8 @@ import json
 import secrets
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -19,7 +20,7 @@ from .content import lesson_index, skill_order, template_index
 from .errors import ApiError
 from .event_schema import DEVICE_PATTERN, parse_timestamp
 from .event_store import event_json, events_after
-from .extensions import db
+from .extensions import db, limiter
 from .grading import preview as read_answer
 from .ingest import push_events
 from .packs import build_pack
@@ -101,7 +102,20 @@ def problem(template_id: str):
     return generate(template_id, seed, level).to_dict(include_solution=False)
 
 
+def _preview_limit() -> str:
+    return current_app.config.get("PREVIEW_RATE_LIMIT", "120 per minute")
+
+
+def _reader() -> str:
+    """Who is asking: the account when signed in (a class may share one IP), else the IP."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+# Reading runs in the grading process that answers also need: nobody may keep it busy.
 @bp.post("/preview")
+@limiter.limit(_preview_limit, key_func=_reader)
 def preview():
     """Say how an answer was read, without grading it."""
     body = _json_object()

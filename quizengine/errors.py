@@ -82,6 +82,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.field = status, code, message, field
 
 
+UNAVAILABLE_STATES = ("53300", "57P01", "57P02", "57P03")
+
+
 def database_trouble(error: BaseException) -> DatabaseTrouble | None:
     """Say whether `error` means the database is busy or unreachable for a while.
 
@@ -105,9 +108,12 @@ def database_trouble(error: BaseException) -> DatabaseTrouble | None:
     # Serialization failure or deadlock (40...), lock not available, statement timeout.
     if sqlstate.startswith("40") or sqlstate in ("55P03", "57014"):
         return DatabaseTrouble.BUSY
-    # PostgreSQL (psycopg): refused or dropped connections, "the database system is
-    # shutting down / starting up", "too many clients": the server is not there yet.
-    return DatabaseTrouble.UNAVAILABLE
+    # PostgreSQL (psycopg): a connection refused before any SQLSTATE, dropped (08...),
+    # "too many clients", "shutting down / starting up": the server is not there yet.
+    # Anything else (a program limit, an I/O error) will not pass by retrying.
+    if not sqlstate or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_STATES:
+        return DatabaseTrouble.UNAVAILABLE
+    return None
 
 
 def register(app: Flask) -> None:

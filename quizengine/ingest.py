@@ -65,8 +65,9 @@ def push_events(
     # Grade before the first write: the owner's row lock (on SQLite, the database's
     # write lock) is then held for storing, not for grading.
     verdicts = _grade_new_attempts(session, user_id, valid)
-    record_device(session, user_id, device_id, now, client_time)
     stored = iter(append_events(session, user_id, valid, now))
+    # Under the owner's lock: two first pushes from one new device insert it once.
+    record_device(session, user_id, device_id, now, client_time)
     results, accepted = [], []
     for raw, event in zip(raw_events, parsed, strict=True):
         if isinstance(event, EventError):

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROCESS = GradingSettings(isolation="process", limit=30.0)  # generous: this machine is noisy
 SPIN = "tests.quizengine.test_grading:spin"
 PID = "tests.quizengine.test_grading:pid"
+SLOW = "tests.quizengine.test_grading:slow"
 
 # (template, seed, level): a few families and levels, each graded on all its samples.
 PROBLEMS = [("gradient", 3, 1), ("hessian", 5, 2), ("stable_step_size", 7, 1),
@@ -47,6 +48,12 @@ def spin(template_id: str, seed: int, level: int, answer: str) -> None:
     Path(answer).write_text(str(os.getpid()))
     while True:
         pass
+
+
+def slow(template_id: str, seed: int, level: int, answer: str) -> dict:
+    """Grade `answer` after a pause: "FOLDER|TEXT" (the folder is unused)."""
+    time.sleep(1.0)
+    return grading.grade_inline(template_id, seed, level, answer.split("|", 1)[1])
 
 
 def pid() -> int:
@@ -132,10 +139,54 @@ def test_concurrent_calls_from_threads_all_get_their_own_verdicts():
     assert len(grading.worker_pids()) <= 2
 
 
-def test_an_error_in_the_worker_is_raised_here_as_inline():
+def test_a_grader_failure_is_logged_and_leaves_the_answer_undecided(caplog):
     with pytest.raises(KeyError, match="no_such_template"):
-        grading.grade("no_such_template", 1, 1, "x", settings=PROCESS)
+        grading.run(grading.GRADE_TARGET, ("no_such_template", 1, 1, "x"), PROCESS)
+    verdict = grading.grade("no_such_template", 1, 1, "x", settings=PROCESS)
+    assert verdict.status == "undecided" and verdict.feedback == grading.CHECK_FAILED
+    assert "grading failed" in caplog.text
     assert grading.grade("gradient", 1, 1, TYPO, settings=PROCESS).status == "invalid"
+
+
+class Interrupted(BaseException):
+    """Like SystemExit or a timeout library's exception: it stops a thread mid-call."""
+
+
+def test_a_call_interrupted_mid_answer_never_hands_its_reply_to_the_next(tmp_path):
+    solution = qb.generate("gradient", 1, 1).solution
+    grading.warm_up(PROCESS)
+
+    def interrupt(*_):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Interrupted):  # learner A: a correct answer, slow to grade
+            grading.grade("gradient", 1, 1, f"{tmp_path}|{solution}", settings=PROCESS,
+                          target=SLOW)  # fmt: skip
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    # Learner B's nonsense must be graded as itself, not get A's "correct".
+    assert grading.grade("gradient", 1, 1, "this is nonsense ((", settings=PROCESS).status == (
+        "invalid"
+    )
+
+
+def test_waiting_for_a_free_child_counts_against_the_push_budget(tmp_path):
+    grading.shutdown()  # a pool of exactly one child
+    settings = replace(PROCESS, workers=1)
+    busy = threading.Thread(target=grading.grade, args=("gradient", 1, 1, str(tmp_path / "p")),
+                            kwargs={"settings": settings, "target": SPIN}, daemon=True)
+    busy.start()  # holds the only child until its limit passes
+    assert wait_for(lambda: (tmp_path / "p").exists())
+    push = PushGrading(replace(settings, push_limit=0.2))
+    verdict = push.grade("gradient", 1, 1, qb.generate("gradient", 1, 1).solution)
+    assert verdict.status == "undecided" and verdict.feedback == grading.NO_TIME_LEFT
+    grading.shutdown()  # kills the spinning child: the busy call ends, undecided
+    busy.join(60)
+    assert not busy.is_alive()
 
 
 def test_the_preview_is_read_in_a_worker():
@@ -260,3 +311,14 @@ def _zombie(process_id: int) -> bool:
         return Path(f"/proc/{process_id}/stat").read_text().split(") ")[1].startswith("Z")
     except FileNotFoundError:
         return False
+
+
+def test_previews_are_rate_limited_per_reader(tmp_path):
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, PREVIEW_RATE_LIMIT="3 per minute")
+    body = {"template_id": "gradient", "seed": 1, "level": 1, "answer": "x"}
+    first, second = app.test_client(), app.test_client()
+    codes = [first.post("/api/v1/preview", json=body).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert first.post("/api/v1/preview", json=body).get_json()["error"]["message"]
+    other = second.post("/api/v1/preview", json=body, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200

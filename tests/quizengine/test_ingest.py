@@ -7,6 +7,7 @@ Each behaviour is checked through the service (`push_events`) and through
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -306,3 +307,30 @@ def test_with_csrf_on_a_push_needs_the_token_from_the_csrf_endpoint(tmp_path, ch
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_two_first_pushes_from_one_new_device_at_once_both_succeed(app, learner_id):
+    """Two tabs of one browser share a device id: its first row is written once."""
+    solution = qb.generate("gradient", 1, 1).solution
+    outcomes, failures = [], []
+    for round_ in range(5):
+        barrier = threading.Barrier(2)
+
+        def push(device: str = f"new-{round_}", barrier=barrier) -> None:
+            events = [attempt("gradient", solution) for _ in range(2)]
+            with app.app_context():
+                barrier.wait()
+                try:
+                    outcomes.append([r.status for r in push_events(
+                        db.session, learner_id, device, events, NOW)])  # fmt: skip
+                except Exception as error:  # the test reports it, whatever it is
+                    db.session.rollback()
+                    failures.append(repr(error))
+
+        threads = [threading.Thread(target=push) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert failures == []
+    assert outcomes == [["accepted", "accepted"]] * 10
