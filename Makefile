@@ -26,7 +26,9 @@ $(VENV)/.installed-test: requirements/test.lock pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/flask --app quizengine db upgrade
 	$(BIN)/flask --app quizengine content check
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+# Links in mail point at this server unless QUIZENGINE_BASE_URL says otherwise.
+	QUIZENGINE_BASE_URL="$${QUIZENGINE_BASE_URL:-http://$(HOST):$(PORT)}" \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_fresh, login_required, login_user
 
 from . import accounts, mail, recovery
@@ -66,7 +67,12 @@ def change_email():
     if form.validate_on_submit():
         try:
             new_email = recovery.request_email_change(
-                db.session, current_user, form.password.data, form.email.data, _now()
+                db.session,
+                current_user,
+                form.password.data,
+                form.email.data,
+                _now(),
+                ip=get_remote_address(),
             )
         except accounts.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
@@ -86,14 +92,18 @@ def change_email():
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
+    """Move the account to the new address: a valid link, pressed by its account, signed in."""
     form = ConfirmForm()
     try:
-        if form.validate_on_submit():
-            user = recovery.confirm_email_change(db.session, token, _now())
-            flash(f"Your email address is now {user.email}.", "success")
-            signed_in = current_user.is_authenticated and current_user.id == user.id
-            return redirect(url_for("account.index" if signed_in else "auth.login"))
         user, new_email = recovery.email_change_for(db.session, token, _now())
+        if not current_user.is_authenticated:
+            flash("Sign in to confirm your new email address.", "info")
+            return redirect(url_for("auth.login", next=request.path))
+        recovery.check_link_owner(user, current_user)
+        if form.validate_on_submit():
+            user = recovery.confirm_email_change(db.session, token, current_user, _now())
+            flash(f"Your email address is now {user.email}.", "success")
+            return redirect(url_for("account.index"))
     except LinkError as error:
         page = render_template("auth/link_error.html", message=error.message)
         return no_referrer(page, 400)

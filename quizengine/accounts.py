@@ -9,6 +9,7 @@ Sign-up by mail, password reset and email change live in `registration` and
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,8 +26,12 @@ from .models.user import new_session_token
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 MAX_DISPLAY_NAME_LENGTH = 80
-# Deliberately loose: one @, no spaces, a dot in the domain. Delivery is the real test.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A plain address: no RFC 5322 comments, quotes, brackets or lists (each would be one
+# mailbox under many spellings, so many mail-cap buckets), no whitespace or control
+# characters; a domain of letters, digits and hyphens with at least one dot.
+_LOCAL_PART = r'[^@\s()<>\[\],;:"\\\x00-\x1f\x7f-\x9f]+'
+_LABEL = r"(?:[^\W_]|-)+"
+EMAIL_PATTERN = re.compile(rf"^{_LOCAL_PART}@{_LABEL}(?:\.{_LABEL})+$")
 
 # Argon2id with argon2-cffi's defaults (RFC 9106's second recommended profile).
 password_hasher = PasswordHasher()
@@ -79,12 +84,26 @@ def validate_signup(
     if role not in {r.value for r in Role}:
         raise AccountError("role", "Choose learner or teacher.")
     validate_password(password)
-    name = (display_name or email.split("@")[0]).strip()
+    return email, validate_display_name(display_name or email.split("@")[0])
+
+
+def validate_display_name(display_name: str) -> str:
+    """Return the name trimmed, or raise `AccountError`: 1 to 80 characters, no line breaks.
+
+    >>> validate_display_name("  Ada L ")
+    'Ada L'
+    """
+    name = display_name.strip()
     if not name or len(name) > MAX_DISPLAY_NAME_LENGTH:
         raise AccountError(
             "display_name", f"Use a display name of 1 to {MAX_DISPLAY_NAME_LENGTH} characters."
         )
-    return email, name
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise AccountError(
+            "display_name",
+            "A display name cannot contain line breaks, tabs or other control characters.",
+        )
+    return name
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -131,9 +150,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def check_password(session: Session, user: User | None, password: str) -> bool:
     """Verify `password`; for no user, verify a dummy hash so a miss takes as long as a hit."""
     if user is None:
-        _verify(_DUMMY_HASH, password)
+        verify_hash(_DUMMY_HASH, password)
         return False
-    if not _verify(user.password_hash, password):
+    if not verify_hash(user.password_hash, password):
         return False
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
@@ -158,27 +177,24 @@ def sign_in(
     device_cookie: str | None,
     now: datetime,
 ) -> SignIn:
-    """Check credentials behind the failed-sign-in throttles (see `throttle`).
+    """Check credentials behind the sign-in throttles (see `throttle`).
 
-    A throttled attempt is refused before the password is looked at, and the
+    The attempt is counted before the password is looked at, so parallel
+    guesses cannot all pass; a throttled attempt is refused unchecked, and the
     answer never depends on whether the address has an account.
     """
     address = normalize_email(email)
     user = find_user_by_email(session, address)
     device = throttle.trusted_device(device_cookie, user.id if user else None, now)
-    buckets = throttle.sign_in_buckets(address, ip, device)
-    wait = throttle.seconds_to_wait(buckets)
+    wait = throttle.count_attempt(throttle.sign_in_buckets(address, ip, device))
     if wait:
         return SignIn(None, wait)
-    if check_password(session, user, password):
-        return SignIn(user)
-    throttle.record_failure(buckets)
-    return SignIn(None)
+    return SignIn(user if check_password(session, user, password) else None)
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password and rotate the session token, signing out other sessions."""
-    if not _verify(user.password_hash, current):
+    if not verify_hash(user.password_hash, current):
         raise AccountError("current_password", "Your current password is not correct.")
     set_password(session, user, new)
 
@@ -201,7 +217,8 @@ def load_user_by_token(session: Session, token: str) -> User | None:
     return session.scalar(select(User).where(User.session_token == token))
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_hash(password_hash: str, password: str) -> bool:
+    """True if `password` matches the Argon2 `password_hash` (a malformed hash: False)."""
     try:
         return password_hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

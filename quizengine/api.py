@@ -103,7 +103,7 @@ def problem(template_id: str):
 
 
 def _preview_limit() -> str:
-    return current_app.config.get("PREVIEW_RATE_LIMIT", "120 per minute")
+    return current_app.config["PREVIEW_RATE_LIMIT"]
 
 
 def _reader() -> str:

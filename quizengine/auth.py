@@ -27,7 +27,7 @@ from . import accounts, mail, recovery, registration, throttle
 from .auth_session import mark_fresh, no_referrer, safe_next
 from .extensions import db, limiter
 from .forms import (
-    ConfirmForm,
+    ConfirmSignupForm,
     LoginForm,
     LogoutForm,
     ReauthenticateForm,
@@ -101,7 +101,8 @@ def signup():
         try:
             registration.start_signup(db.session, email=form.email.data,
                                       password=form.password.data, role=form.role.data,
-                                      display_name=form.display_name.data, now=_now())  # fmt: skip
+                                      display_name=form.display_name.data, now=_now(),
+                                      ip=get_remote_address())  # fmt: skip
         except accounts.AccountError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
@@ -121,16 +122,20 @@ def signup_sent():
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@_per_ip()
 def confirm_signup(token: str):
-    form = ConfirmForm()
+    """Create the account once the password chosen at sign-up is typed again."""
+    form = ConfirmSignupForm()
     try:
+        pending = registration.find_pending(db.session, token, _now())
         if form.validate_on_submit():
-            user = registration.confirm_signup(db.session, token, _now())
+            user = registration.confirm_signup(db.session, token, form.password.data, _now())
             flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
             return _signed_in(user, url_for("home.index"))
-        pending = registration.find_pending(db.session, token, _now())
     except LinkError as error:
         return no_referrer(render_template("auth/link_error.html", message=error.message), 400)
+    except accounts.AccountError as error:
+        form.password.errors.append(error.message)
     page = render_template("auth/confirm_signup.html", form=form, pending=pending, token=token)
     return no_referrer(page, 400 if form.errors else 200)
 
@@ -201,7 +206,7 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         try:
-            recovery.request_reset(db.session, form.email.data, _now())
+            recovery.request_reset(db.session, form.email.data, _now(), ip=get_remote_address())
         except accounts.AccountError as error:
             form.email.errors.append(error.message)
         except mail.MailError:

@@ -49,7 +49,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # REMEMBER_COOKIE_SECURE follows SESSION_COOKIE_SECURE unless set (create_app).
         # How many reverse proxies to trust for X-Forwarded-For/-Proto (0: none).
         "PROXY_FIX": 0,
-        # Origin for links in emails (https://quiz.example.org); None: the request's host.
+        # Origin for links in emails (https://quiz.example.org). None: the request's host,
+        # but only a loopback one (localhost, 127.0.0.1, [::1]); others get no mail.
         "BASE_URL": None,
         "MAIL_URL": "log://",
         "MAIL_FROM": "Quizengine <quizengine@localhost>",
@@ -63,14 +64,22 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "PREVIEW_RATE_LIMIT": "120 per minute",  # per account (per IP when signed out)
         "LOGIN_RATE_LIMIT": "10 per minute",  # every POST to a sign-in form, per IP
-        # Failed sign-ins: per (address, IP); per address from browsers it does not know;
+        # Sign-in attempts, counted before the password is checked (a success stays
+        # counted): per (address, IP); per address from browsers it does not know;
         # per known-device cookie (which is exempt from the first two).
         "SIGNIN_FAILURES_PER_ADDRESS_AND_IP": "5 per 15 minutes",
         "SIGNIN_FAILURES_PER_ADDRESS": "20 per hour",
         "SIGNIN_FAILURES_PER_DEVICE": "10 per 15 minutes",
-        # Account mails to one address (sign-up, reset, email change); more are dropped.
-        "MAILS_PER_ADDRESS": "5 per hour",
+        # Account mails (sign-up, reset, email-change link); more are dropped silently.
+        # Per (address, requesting IP), so a stranger cannot spend the owner's allowance,
+        # and a generous ceiling per address against mail-bombing from many IPs.
+        # Security notices (password or email changed) are never dropped.
+        "MAILS_PER_ADDRESS_AND_IP": "3 per hour",
+        "MAILS_PER_ADDRESS": "20 per hour",
+        # Passwords tried on one sign-up link before the pending sign-up is void.
+        "SIGNUP_CONFIRM_ATTEMPTS": "5 per day",
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

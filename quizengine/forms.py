@@ -43,6 +43,12 @@ class SignupForm(FlaskForm):
     )
 
 
+class ConfirmSignupForm(FlaskForm):
+    """The password chosen at sign-up: proof that whoever confirms also chose it."""
+
+    password = current_password_field("The password you chose when signing up")
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = current_password_field()

@@ -2,8 +2,9 @@
 
 - `memory://` keeps messages in a list (tests read them with `outbox`);
 - `log://` (the default) writes each message to the app log and appends it to
-  `instance/outbox.log` (or the file in `log:///path/to/file`), so a person
-  running the app on a laptop can follow the links without a mail server;
+  `instance/outbox.log` (or the file in `log:///path/to/file`, created 0600:
+  it holds live links), so a person running the app on a laptop can follow
+  the links without a mail server;
 - `smtp://user:password@host:587` sends with the standard library's smtplib,
   with STARTTLS when credentials are given (`?starttls=false` turns it off,
   `?starttls=true` forces it); `smtps://...:465` uses TLS from the start.
@@ -11,6 +12,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -75,12 +78,14 @@ class LogBackend:
             f"From: {message.sender}\nTo: {message.to}\nSubject: {message.subject}\n\n"
             f"{message.body.rstrip()}\n\n"
         )
-        self.app.logger.warning(
+        self.app.logger.info(
             "mail not sent (MAIL_URL is log://); appended to %s:\n%s", self.path, text
         )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            # Owner-only from the start: the file holds working reset and sign-up links.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(text)  # one write per message: workers do not interleave
         except OSError:
             self.app.logger.exception("could not append the mail to %s", self.path)
@@ -111,7 +116,8 @@ class SmtpBackend:
                     server.starttls(context=context)
                 if self.username:
                     server.login(self.username, self.password or "")
-                server.send_message(message.to_email())
+                # The envelope names the address itself, never what a parser reads in To:.
+                server.send_message(message.to_email(), to_addrs=[message.to])
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(f"could not send mail through {self.host}:{self.port}") from error
 
@@ -142,7 +148,11 @@ def backend_from_url(url: str, app: Flask) -> Backend:
             implicit_tls=scheme == "smtps",
             starttls=starttls,
         )
-    raise ValueError(f"MAIL_URL must start with memory://, log://, smtp:// or smtps://: {url!r}")
+    # Only the scheme: the rest of the URL may hold a password.
+    raise ValueError(
+        "MAIL_URL must start with memory://, log://, smtp:// or smtps:// "
+        f"(its scheme is {scheme + '://' if scheme else 'missing'})"
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -168,11 +178,25 @@ def outbox(app: Flask) -> list[Message]:
     return backend.messages
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Return an absolute link for a mail.
+# localhost, 127.0.0.1 or [::1], with any port: a host no stranger's link can point at.
+LOOPBACK_HOST = re.compile(r"^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$", re.IGNORECASE)
 
-    Built on `BASE_URL` when set, so a forged Host header cannot send reset
-    links to another site; otherwise on the request's own host (a laptop).
+
+def external_url(endpoint: str, **values) -> str:
+    """Return an absolute link for a mail; raise `MailError` if no trusted origin is known.
+
+    Built on `BASE_URL` when set. Without it, only a loopback request host is
+    used (a laptop): any other Host header may be forged to send someone a
+    reset link to another site, so nothing is sent and the operator is told.
     """
-    base = current_app.config.get("BASE_URL") or request.host_url
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        if not LOOPBACK_HOST.match(request.host):
+            current_app.logger.error(
+                "refusing to mail a link built on the request's host %r: set "
+                "QUIZENGINE_BASE_URL to the site's origin (such as https://quiz.example.org)",
+                request.host,
+            )
+            raise MailError("QUIZENGINE_BASE_URL is not set and the request is not local")
+        base = request.host_url
     return base.rstrip("/") + url_for(endpoint, **values)

@@ -11,14 +11,25 @@ from pathlib import Path
 import click
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+)
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from .errors import API_PREFIX, TITLES, error_body
 from .extensions import db
 
 bp = Blueprint("operations", __name__)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+NUL_MESSAGE = "Text cannot contain the NUL character."
 # Everything is served by the app itself: no other origin may run script, be
 # framed around us, or receive a form. Inline style stays allowed for figures.
 SECURITY_HEADERS = {
@@ -69,6 +80,8 @@ def register(app: Flask) -> None:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
 
+    app.before_request(refuse_nul_characters)
+
     @app.after_request
     def _echo_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
@@ -87,6 +100,24 @@ def register(app: Flask) -> None:
         logger.addHandler(handler)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+
+
+def refuse_nul_characters():
+    """Answer 400 to a form or query holding a NUL character, before any view sees it.
+
+    PostgreSQL's text cannot hold NUL, so it would fail deep in a query as a
+    500; no field of ours has a use for it.
+    """
+    fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+    if not any("\x00" in key or "\x00" in value for key, value in fields):
+        return None
+    if request.path.startswith(API_PREFIX):
+        response = jsonify(error_body("nul_character", NUL_MESSAGE))
+        response.status_code = 400
+        return response
+    page = render_template("errors/error.html", status=400, title=TITLES[400],
+                           message=NUL_MESSAGE)  # fmt: skip
+    return page, 400
 
 
 def _sqlite_path() -> Path:

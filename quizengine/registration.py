@@ -5,6 +5,12 @@ your email"): the password is hashed, a pending row is stored, one mail is
 sent. A new address gets a link that creates the account; an address that
 already has one gets a mail saying so, with links to sign in or reset the
 password (its pending row can never be confirmed: no link to it is sent).
+
+Following the link asks for the password chosen at sign-up. Without that,
+someone could sign up with another person's address and a password of their
+own, wait for the owner to press "Create my account", and then sign in to the
+owner's new account. A few wrong passwords void the pending sign-up. The mail
+to the (not yet verified) address carries no text typed into the form.
 """
 
 from __future__ import annotations
@@ -17,15 +23,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import accounts, mail, throttle, tokens
+from .accounts import AccountError
 from .models import PendingSignup, User
 from .models.user import new_session_token
 from .tokens import LinkError
 
 CONFIRM_SUBJECT = "Finish creating your Quizengine account"
 EXISTS_SUBJECT = "Someone tried to create a Quizengine account with your address"
+WRONG_PASSWORD = (
+    "That is not the password chosen when signing up. If you did not sign up, ignore the "
+    "email; to create an account, sign up again."
+)
 
 
 def stale_signup() -> LinkError:
+    """The one answer for a sign-up link that cannot be used, whatever the reason."""
     return LinkError(
         "This sign-up link has expired or was already used. Sign up again, or sign in "
         "if you already have an account."
@@ -40,11 +52,13 @@ def start_signup(
     role: str,
     display_name: str | None,
     now: datetime,
+    ip: str | None = None,
 ) -> None:
     """Validate the form, store a pending sign-up and mail the address; raise `AccountError`.
 
     The same hashing, database write and mail happen whether or not the
-    address already has an account; only the mail's text differs.
+    address already has an account; only the mail's text differs. `ip` is
+    who asked, for the mail cap (`throttle.allow_mail`).
     """
     email, name = accounts.validate_signup(email, password, role, display_name)
     session.execute(delete(PendingSignup).where(PendingSignup.expires_at < now))
@@ -62,11 +76,11 @@ def start_signup(
         )
     )
     session.commit()
-    if not throttle.allow_mail(email):
+    if not throttle.allow_mail(email, ip):
         return
     if accounts.find_user_by_email(session, email) is None:
         link = mail.external_url("auth.confirm_signup", token=token)
-        mail.send_template(email, CONFIRM_SUBJECT, "signup_confirm", link=link, name=name,
+        mail.send_template(email, CONFIRM_SUBJECT, "signup_confirm", link=link,
                            hours=round(lifetime.total_seconds() / 3600))  # fmt: skip
     else:
         mail.send_template(
@@ -88,9 +102,38 @@ def find_pending(session: Session, token: str, now: datetime) -> PendingSignup:
     return pending
 
 
-def confirm_signup(session: Session, token: str, now: datetime) -> User:
-    """Create the account a sign-up link stands for, once; raise `LinkError` otherwise."""
+def check_signup_password(session: Session, pending: PendingSignup, password: str) -> None:
+    """Raise `AccountError` unless `password` is the one chosen at sign-up.
+
+    Each try is counted before the check (`SIGNUP_CONFIRM_ATTEMPTS`); once they
+    are spent the pending sign-up is deleted and `LinkError` says so.
+    """
+    bucket = throttle.signup_attempt_bucket(pending.token_hash)
+    if throttle.count_attempt([bucket]):
+        _void_and_refuse(session, pending)
+    if accounts.verify_hash(pending.password_hash, password):
+        return
+    if throttle.attempts_left(bucket) == 0:
+        _void_and_refuse(session, pending)
+    raise AccountError("password", WRONG_PASSWORD)
+
+
+def _void_and_refuse(session: Session, pending: PendingSignup) -> None:
+    session.delete(pending)
+    session.commit()
+    raise LinkError(
+        "Too many wrong passwords: this sign-up link no longer works. To create an account, "
+        "sign up again."
+    )
+
+
+def confirm_signup(session: Session, token: str, password: str, now: datetime) -> User:
+    """Create the account a sign-up link stands for, once, given the password chosen then.
+
+    Raises `LinkError` for a stale link, `AccountError` for a wrong password.
+    """
     pending = find_pending(session, token, now)
+    check_signup_password(session, pending, password)
     email = pending.email
     user = User(
         email=email,

@@ -4,7 +4,7 @@ Counts live in Flask-Limiter's storage (memory per process; Redis when several
 servers share `RATELIMIT_STORAGE_URI`), never in a Python dict, and are keyed
 by a hash of the address so the store holds no emails.
 
-Failed sign-ins count in buckets (limits in config.py):
+Sign-in attempts count in buckets (limits in config.py):
 
 - per (address, IP): one attacker's machine is slowed on one account;
 - per address across all IPs, for browsers the account does not know: a
@@ -13,8 +13,16 @@ Failed sign-ins count in buckets (limits in config.py):
   both buckets above (OWASP's "device cookies"), so an attacker who trips
   them cannot lock the owner out; it gets a bucket of its own instead.
 
-A throttled attempt is refused before the password is checked, and the same
-way whether or not the address has an account.
+Every attempt is counted *before* the password is checked (an atomic
+increment), so parallel guesses cannot all slip through between a check and a
+count; a successful sign-in stays counted. A throttled attempt is refused
+before the password is checked, and the same way whether or not the address
+has an account.
+
+Account mail is capped per (address, requesting IP), so an attacker spending
+an address's allowance does not spend the owner's own, plus a generous
+ceiling per address against mail-bombing from many IPs. Security notices
+(password changed, email changed or change requested) are never dropped.
 """
 
 from __future__ import annotations
@@ -73,27 +81,59 @@ def seconds_to_wait(buckets: list[Bucket]) -> int:
     wait = 0.0
     for bucket in buckets:
         if not limiter.limiter.test(bucket.item, *bucket.keys):
-            reset_at, _ = limiter.limiter.get_window_stats(bucket.item, *bucket.keys)
-            wait = max(wait, reset_at - time.time(), 1.0)
+            wait = max(wait, _seconds_to_reset(bucket))
     return math.ceil(wait)
 
 
-def record_failure(buckets: list[Bucket]) -> None:
-    if enabled():
-        for bucket in buckets:
-            limiter.limiter.hit(bucket.item, *bucket.keys)
+def count_attempt(buckets: list[Bucket]) -> int:
+    """Count one attempt in every bucket before it is made; return the wait (0: go ahead).
+
+    A full bucket refuses without counting. Otherwise each bucket is hit (an
+    atomic increment), and a hit that goes over the limit refuses too: of many
+    parallel attempts, no more than the limit get through.
+    """
+    wait = seconds_to_wait(buckets)
+    if wait or not enabled():
+        return wait
+    over = [bucket for bucket in buckets if not limiter.limiter.hit(bucket.item, *bucket.keys)]
+    return math.ceil(max((_seconds_to_reset(bucket) for bucket in over), default=0.0))
 
 
-def allow_mail(address: str) -> bool:
-    """Count one account mail to `address`; False once the hourly allowance is spent.
+def _seconds_to_reset(bucket: Bucket) -> float:
+    reset_at, _ = limiter.limiter.get_window_stats(bucket.item, *bucket.keys)
+    return max(reset_at - time.time(), 1.0)
 
-    Stops anyone from flooding a mailbox through the sign-up or reset forms
-    from many IPs. Callers drop the mail silently, so the page looks the same.
+
+def allow_mail(address: str, ip: str | None) -> bool:
+    """Count one account mail to `address` asked for from `ip`; False once a cap is reached.
+
+    Two caps: per (address, IP), so someone spending an address's allowance
+    does not spend its owner's; and a higher one per address, against floods
+    from many IPs (`ip` None counts only that one). Callers drop the mail
+    silently, so the page looks the same. Security notices do not come here.
     """
     if not enabled():
         return True
-    bucket = Bucket("MAILS_PER_ADDRESS", ("mail", _hashed(address)))
-    return limiter.limiter.hit(bucket.item, *bucket.keys)
+    who = _hashed(address)
+    buckets = [Bucket("MAILS_PER_ADDRESS", ("mail", who))]
+    if ip is not None:
+        buckets.insert(0, Bucket("MAILS_PER_ADDRESS_AND_IP", ("mail-ip", who, ip)))
+    if any(not limiter.limiter.test(bucket.item, *bucket.keys) for bucket in buckets):
+        return False
+    return all([limiter.limiter.hit(bucket.item, *bucket.keys) for bucket in buckets])
+
+
+def signup_attempt_bucket(token_hash: str) -> Bucket:
+    """The count of passwords tried on one sign-up link."""
+    return Bucket("SIGNUP_CONFIRM_ATTEMPTS", ("signup-confirm", token_hash[:32]))
+
+
+def attempts_left(bucket: Bucket) -> int | None:
+    """Return how many more attempts `bucket` allows now (None: throttles are off)."""
+    if not enabled():
+        return None
+    _, remaining = limiter.limiter.get_window_stats(bucket.item, *bucket.keys)
+    return remaining
 
 
 def wait_message(seconds: int) -> str:

@@ -50,7 +50,8 @@ class AuthActions:
         return match.group(1) if match else ""
 
     def signup(self, email="ada@example.org", password=PASSWORD, name="Ada", role="learner"):
-        """Fill in the sign-up form, then follow the link mailed to `email`, as a person would.
+        """Fill in the sign-up form, then follow the link mailed to `email` and type the
+        password again, as a person would.
 
         Returns the response that finishes the sign-up (a redirect, now signed in), or
         the form's own response when no link came (bad input, or the address is taken).
@@ -62,12 +63,12 @@ class AuthActions:
         link = mailed_link(outbox(app)[sent:], "/signup/confirm/")
         if link is None:
             return response
-        return self.follow(link)
+        return self.follow(link, password=password)
 
-    def follow(self, link: str):
-        """Open a mailed link and press its one button; return the response to the press."""
-        path = link.split("://", 1)[-1].split("/", 1)[-1]
-        return self.client.post("/" + path, data={"csrf_token": self.csrf("/" + path)})
+    def follow(self, link: str, **fields: str):
+        """Open a mailed link, fill in `fields` and press its button; return the response."""
+        path = "/" + link.split("://", 1)[-1].split("/", 1)[-1]
+        return self.client.post(path, data={**fields, "csrf_token": self.csrf(path)})
 
     def login(self, email="ada@example.org", password=PASSWORD, remember=False, next=None):
         data = {"email": email, "password": password, "csrf_token": self.csrf()}
@@ -140,14 +141,16 @@ def set_cookie_flags(response) -> dict[str, dict[str, str]]:
     return cookies
 
 
-def finish_signup_in_browser(page, app: Flask, email: str) -> None:
-    """After the sign-up form was sent in Playwright `page`: follow the mailed link, confirm."""
+def finish_signup_in_browser(page, app: Flask, email: str, password: str) -> None:
+    """After the sign-up form was sent in Playwright `page`: follow the mailed link, type
+    the password chosen at sign-up, confirm."""
     page.wait_for_url("**/signup/sent")
     # Let the page finish its requests: the dev server warns of a response cut short.
     page.wait_for_load_state("networkidle")
     link = mailed_link(mails_to(app, email), "/signup/confirm/")
     assert link is not None, f"no sign-up link was mailed to {email}"
     page.goto(link)
+    page.get_by_label("The password you chose when signing up").fill(password)
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_load_state()
 

@@ -85,7 +85,9 @@ def test_make_run_serves_sign_up_and_sign_in(served, tmp_path):
     # `make run` mails through log://: the link is in instance/outbox.log.
     outbox = (tmp_path / "instance" / "outbox.log").read_text()
     link = re.findall(r"http://\S+/signup/confirm/\S+", outbox)[-1]
-    confirmed = browser.post(link, data={"csrf_token": csrf_token(browser, link)})
+    confirmed = browser.post(
+        link, data={"password": form["password"], "csrf_token": csrf_token(browser, link)}
+    )
     assert confirmed.status_code == 200 and "Welcome, Smoke" in confirmed.text
 
     browser.post(served + "/logout", data={"csrf_token": csrf_token(browser, served + "/")})

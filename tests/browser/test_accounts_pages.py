@@ -25,7 +25,7 @@ def test_sign_up_out_and_in(page, live_server):
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    finish_signup_in_browser(page, live_server.app, "ada@example.org")
+    finish_signup_in_browser(page, live_server.app, "ada@example.org", "a long enough passphrase")
     expect(page.get_by_text("Welcome, Ada")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()

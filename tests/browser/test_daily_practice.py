@@ -19,7 +19,7 @@ def sign_up(page, base) -> None:
     page.get_by_label("Display name").fill("Ada")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
-    finish_signup_in_browser(page, base.app, "ada@example.org")
+    finish_signup_in_browser(page, base.app, "ada@example.org", "a long enough passphrase")
 
 
 def current_problem(page) -> qb.Problem:

@@ -148,7 +148,7 @@ def sign_up(page, server: RestartableServer, email: str) -> None:
     page.get_by_label("Display name").fill("Ada")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    finish_signup_in_browser(page, server.app, email)
+    finish_signup_in_browser(page, server.app, email, PASSWORD)
 
 
 def sign_in(page, base: str, email: str) -> None:

@@ -25,7 +25,7 @@ def sign_up(page, base, email: str, name: str, teacher: bool = False) -> None:
     if teacher:
         page.get_by_label("Teacher").check()
     page.get_by_role("button", name="Create account").click()
-    finish_signup_in_browser(page, base.app, email)
+    finish_signup_in_browser(page, base.app, email, PASSWORD)
 
 
 def current_problem(page) -> qb.Problem:

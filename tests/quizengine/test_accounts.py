@@ -17,6 +17,12 @@ BAD_INPUT = [
     ({"password": "p" * 2000}, "password"),
     ({"role": "admin"}, "role"),
     ({"display_name": "n" * 81}, "display_name"),
+    ({"email": "(x1)vic@example.org"}, "email"),
+    ({"email": '"vic"@example.org'}, "email"),
+    ({"email": "vic@example_org.com"}, "email"),
+    ({"display_name": "Ada\nURGENT: click https://evil.test"}, "display_name"),
+    ({"display_name": "Ada\rBcc"}, "display_name"),
+    ({"display_name": "Ada\x00"}, "display_name"),
 ]
 
 
@@ -36,6 +42,11 @@ def test_create_user_follows_the_contract(db_session):
     assert (user.email, user.role, user.display_name) == ("grace@example.org", "teacher", "grace")
     assert user.created_at.tzinfo is not None
     assert user.get_id() == user.session_token != str(user.id)
+
+
+@pytest.mark.parametrize("email", ["a.b+tag@ex-ample.co.uk", "ada@sub.example.org", "o'neil@x.ie"])
+def test_ordinary_addresses_are_accepted(email):
+    assert accounts.validate_email(email) == email
 
 
 def test_authenticate_checks_the_password(db_session):

@@ -77,11 +77,11 @@ def test_signup_waits_for_the_mailed_link(client, app):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     with app.app_context():
         assert db.session.query(User).count() == 0
-    assert client.post(path).status_code == 302
+    assert client.post(path, data={"password": PASSWORD}).status_code == 302
     assert signed_in_as(client) == "Ada"
     # Single use: the link is spent.
     other = app.test_client()
-    again = other.post(path)
+    again = other.post(path, data={"password": PASSWORD})
     assert again.status_code == 400
     assert "expired or was already used" in again.get_data(as_text=True)
     assert signed_in_as(other) is None
@@ -97,9 +97,9 @@ def test_a_signup_link_expires_after_a_day(app):
                      display_name="Ada", now=start)  # fmt: skip
         token = mailed_link(outbox(app), "/signup/confirm/").rsplit("/", 1)[1]
         with pytest.raises(LinkError):
-            confirm_signup(db.session, token, start + timedelta(hours=24, seconds=1))
+            confirm_signup(db.session, token, PASSWORD, start + timedelta(hours=24, seconds=1))
         with pytest.raises(LinkError):
-            confirm_signup(db.session, "not-a-token", start)
+            confirm_signup(db.session, "not-a-token", PASSWORD, start)
         assert db.session.query(User).count() == 0
 
 
@@ -109,10 +109,38 @@ def test_two_pending_signups_for_one_address_make_one_account(app, client):
     client.post("/signup", data=form)
     client.post("/signup", data={**form, "display_name": "Ada again"})
     first, second = [mailed_link([m], "/signup/confirm/") for m in mails_to(app, "ada@example.org")]
-    assert AuthActions(client).follow(second).status_code == 302
-    assert AuthActions(app.test_client()).follow(first).status_code == 400
+    assert AuthActions(client).follow(second, password=PASSWORD).status_code == 302
+    assert AuthActions(app.test_client()).follow(first, password=PASSWORD).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(User.display_name)) == "Ada again"
+
+
+NUL_FIELDS = [
+    ("/login", {"email": "a\x00b@example.org", "password": PASSWORD}),
+    ("/login", {"email": "ada@example.org", "password": "x\x00" * 6}),
+    ("/reset", {"email": "a\x00b@example.org"}),
+    ("/signup", {"email": "a\x00b@example.org", "password": PASSWORD, "display_name": "A",
+                 "role": "learner"}),
+    ("/signup", {"email": "a@example.org", "password": PASSWORD, "display_name": "A\x00",
+                 "role": "learner"}),
+    ("/login?next=%2F%00", {"email": "ada@example.org", "password": PASSWORD}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path, data", NUL_FIELDS)
+def test_a_nul_character_is_a_clear_400_on_both_databases(client, app, path, data):
+    response = client.post(path, data=data)
+    assert response.status_code == 400
+    assert "Text cannot contain the NUL character." in response.get_data(as_text=True)
+    assert outbox(app) == []
+
+
+def test_a_nul_character_under_api_gets_the_json_envelope(client):
+    response = client.get("/api/v1/lessons?q=a%00b")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": {"code": "nul_character", "message": "Text cannot contain the NUL character."}
+    }
 
 
 @pytest.mark.parametrize("password", ["", "short", "123456789"])
@@ -125,7 +153,24 @@ def test_weak_password_is_refused_with_a_message(client, auth, app, password):
         assert db.session.query(User).count() == 0
 
 
-@pytest.mark.parametrize("email", ["not-an-email", "a@b", "two@@example.org"])
+BAD_EMAILS = [
+    "not-an-email",
+    "a@b",
+    "two@@example.org",
+    # RFC 5322 comments, quotes, brackets and lists: one mailbox, many spellings.
+    "(x1)vic@example.org",
+    "vic@example.org(x1)",
+    '"vic"@example.org',
+    "<vic@example.org>",
+    "vic@[127.0.0.1]",
+    "a,vic@example.org",
+    "vic;x@example.org",
+    "vic\\x@example.org",
+    "vic\x0b@example.org",
+]
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
 def test_bad_email_is_refused(client, auth, email):
     response = auth.signup(email=email)
     assert response.status_code == 400

@@ -1,5 +1,6 @@
-"""Changing the email address: fresh sign-in and password, a link to the new address,
-a notice to the old one, and nothing that tells whether the new address is taken."""
+"""Changing the email address: fresh sign-in and password, a link to the new address that
+only the same account, signed in, can confirm, and that dies with a new password or "sign out
+everywhere"; notices to the old address, and nothing that tells whether the new one is taken."""
 
 from __future__ import annotations
 
@@ -32,28 +33,95 @@ def email_of(app, name: str) -> str:
         return db.session.scalar(select(User.email).where(User.display_name == name))
 
 
-def test_the_change_happens_when_the_new_address_follows_the_link(app, ada, client):
+def path_of(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_the_change_happens_when_the_owner_follows_the_link_signed_in(app, ada, client):
     response = ask(client, "Ada@New.example")
     assert response.status_code == 302 and response.headers["Location"] == "/account"
     assert email_of(app, "Ada") == "ada@example.org"  # not yet
     notice = mails_to(app, "ada@example.org")[-1]
     assert "ada@new.example" in notice.body and CONFIRM not in notice.body
-    link = mailed_link(mails_to(app, "ada@new.example"), CONFIRM)
+    (to_new,) = mails_to(app, "ada@new.example")
+    assert "Hello Ada" not in to_new.body  # nothing from the account in mail to a new address
+    path = path_of(mailed_link([to_new], CONFIRM))
 
-    stranger = app.test_client()  # the link is the key; no sign-in needed
-    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
-    page = stranger.get(path)
+    page = client.get(path)
     assert page.status_code == 200 and "ada@new.example" in page.get_data(as_text=True)
     assert email_of(app, "Ada") == "ada@example.org"  # a GET changes nothing
-    assert stranger.post(path).status_code == 302
+    done = client.post(path)
+    assert done.status_code == 302 and done.headers["Location"] == "/account"
     assert email_of(app, "Ada") == "ada@new.example"
-    again = stranger.post(path)
-    assert again.status_code == 400 and "expired or was already used" in again.get_data(
-        as_text=True
-    )
+    changed = mails_to(app, "ada@example.org")[-1]
+    assert changed.subject == "Your Quizengine email address was changed"
+    assert "ada@new.example" in changed.body
+    again = client.post(path)
+    assert again.status_code == 400 and "already used" in again.get_data(as_text=True)
     fresh = AuthActions(app.test_client())
     assert fresh.login(email="ada@example.org").status_code == 400
     assert fresh.login(email="ada@new.example").status_code == 302
+
+
+def test_a_signed_out_browser_signs_in_first(app, ada, client):
+    ask(client, "new@example.org")
+    path = path_of(mailed_link(mails_to(app, "new@example.org"), CONFIRM))
+    stranger = AuthActions(app.test_client())
+    for response in (stranger.client.get(path), stranger.client.post(path)):
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/login?next={path}"
+    assert email_of(app, "Ada") == "ada@example.org"
+    back = stranger.login(next=path)
+    assert back.status_code == 302 and back.headers["Location"] == path
+    assert stranger.client.post(path).status_code == 302
+    assert email_of(app, "Ada") == "new@example.org"
+
+
+def test_another_account_cannot_confirm(app, ada, client):
+    ask(client, "new@example.org")
+    link = mailed_link(mails_to(app, "new@example.org"), CONFIRM)
+    with app.app_context():
+        create_user("bob@example.org", PASSWORD, display_name="Bob")
+    bob = AuthActions(app.test_client())
+    bob.login(email="bob@example.org")
+    response = bob.follow(link)
+    assert response.status_code == 400
+    assert "This link is for another account" in response.get_data(as_text=True)
+    assert email_of(app, "Ada") == "ada@example.org"
+
+
+def change_password(client) -> None:
+    data = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    assert client.post("/account/password", data=data).status_code == 302
+
+
+def sign_out_everywhere(client) -> None:
+    assert client.post("/account/sessions/end").status_code == 302
+
+
+@pytest.mark.parametrize("owner_reacts", [change_password, sign_out_everywhere])
+def test_an_owner_who_reacts_kills_a_link_someone_else_asked_for(app, ada, client, owner_reacts):
+    """Someone who learnt the password asks to move the account to their address; the owner,
+    warned by the notice, changes the password or signs out everywhere."""
+    intruder = AuthActions(app.test_client())
+    assert intruder.login().status_code == 302
+    assert ask(intruder.client, "evil@evil.test").status_code == 302
+    link = mailed_link(mails_to(app, "evil@evil.test"), CONFIRM)
+    owner_reacts(client)
+    for who in (client, intruder.client):  # the owner's session, and the intruder's (ended)
+        response = AuthActions(who).follow(link)
+        if response.status_code == 302:  # the intruder is signed out: sign in again first
+            assert "/login" in response.headers["Location"]
+            continue
+        assert response.status_code == 400
+        assert "no longer works" in response.get_data(as_text=True)
+        assert "password was changed or every session was signed out" in response.get_data(
+            as_text=True
+        )
+    if owner_reacts is sign_out_everywhere:  # the intruder still knows the password
+        assert intruder.login().status_code == 302
+        assert intruder.follow(link).status_code == 400
+    assert email_of(app, "Ada") == "ada@example.org"
 
 
 def test_a_taken_address_gets_the_same_answer_and_no_link(app, ada, client):
@@ -76,7 +144,7 @@ def test_an_address_taken_after_the_link_was_sent_fails_clearly(app, ada, client
     link = mailed_link(mails_to(app, "new@example.org"), CONFIRM)
     with app.app_context():
         create_user("new@example.org", PASSWORD, display_name="Someone")
-    response = AuthActions(app.test_client()).follow(link)
+    response = AuthActions(client).follow(link)
     assert response.status_code == 400
     assert "cannot be used for your account" in response.get_data(as_text=True)
     assert email_of(app, "Ada") == "ada@example.org"
@@ -105,10 +173,11 @@ def test_the_link_expires_after_a_day(app, ada):
         recovery.request_email_change(db.session, user, PASSWORD, "new@example.org", start)
         token = mailed_link(mails_to(app, "new@example.org"), CONFIRM).rsplit("/", 1)[1]
         assert recovery.email_change_for(db.session, token, start + timedelta(hours=23))
+        late = start + timedelta(hours=24, seconds=1)
         with pytest.raises(LinkError):
-            recovery.confirm_email_change(db.session, token, start + timedelta(hours=24, seconds=1))
+            recovery.confirm_email_change(db.session, token, user, late)
         with pytest.raises(LinkError):
-            recovery.confirm_email_change(db.session, token[:-2] + "xx", start)
+            recovery.confirm_email_change(db.session, token[:-2] + "xx", user, start)
         assert user.email == "ada@example.org"
 
 

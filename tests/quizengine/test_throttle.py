@@ -3,11 +3,15 @@ an address has an account, and the counts live in Flask-Limiter's storage."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
+from quizengine import accounts
 from quizengine.accounts import create_user
 from quizengine.extensions import limiter
-from tests.helpers import PASSWORD, mails_to, make_app
+from tests.helpers import PASSWORD, AuthActions, mailed_link, mails_to, make_app
 
 ATTACKER, OWNER_IP, ELSEWHERE = "203.0.113.7", "198.51.100.20", "192.0.2.99"
 LIMITS = {
@@ -16,7 +20,8 @@ LIMITS = {
     "SIGNIN_FAILURES_PER_ADDRESS_AND_IP": "3 per 15 minutes",
     "SIGNIN_FAILURES_PER_ADDRESS": "6 per hour",
     "SIGNIN_FAILURES_PER_DEVICE": "3 per 15 minutes",
-    "MAILS_PER_ADDRESS": "2 per hour",
+    "MAILS_PER_ADDRESS_AND_IP": "2 per hour",
+    "MAILS_PER_ADDRESS": "5 per hour",
 }
 WAIT = "Too many attempts; try again in 15 minutes."
 
@@ -81,8 +86,8 @@ def test_the_owner_elsewhere_still_signs_in(app):
 
 
 def test_many_ips_guessing_one_address_are_throttled_but_not_the_owners_browser(app):
-    owner = known_device(app)
-    for n in range(6):
+    owner = known_device(app)  # a sign-in counts too: 5 guesses fill the 6 per hour
+    for n in range(5):
         assert guess(client_at(app, f"203.0.113.{n + 10}")) == [400]
     assert sign_in(client_at(app, "203.0.113.50")).status_code == 429  # a new machine waits
     assert sign_in(client_at(app, ELSEWHERE)).status_code == 429
@@ -152,11 +157,76 @@ def test_the_per_ip_form_limit_covers_sign_up_and_reset(tmp_path, path):
     assert "Too many attempts; try again in" in client.post(path).get_data(as_text=True)
 
 
-def test_mail_to_one_address_is_capped_without_changing_the_answer(app):
-    answers = set()
-    for n in range(4):
-        browser = client_at(app, f"203.0.113.{n}")
-        response = browser.post("/reset", data={"email": "ada@example.org"})
-        answers.add((response.status_code, response.headers["Location"]))
-    assert answers == {(302, "/reset/sent")}
-    assert len(mails_to(app, "ada@example.org")) == 2
+def ask_reset(app, ip: str) -> tuple[int, str]:
+    response = client_at(app, ip).post("/reset", data={"email": "ada@example.org"})
+    return response.status_code, response.headers["Location"]
+
+
+def test_mail_is_capped_per_address_and_ip_then_per_address(app):
+    answers = {ask_reset(app, ATTACKER) for _ in range(3)}
+    assert len(mails_to(app, "ada@example.org")) == 2  # this IP's allowance is spent
+    ask_reset(app, OWNER_IP)
+    assert len(mails_to(app, "ada@example.org")) == 3  # but not the owner's
+    answers |= {ask_reset(app, f"203.0.113.{n}") for n in range(4)}
+    assert len(mails_to(app, "ada@example.org")) == 5  # the ceiling, however many IPs
+    answers.add(ask_reset(app, OWNER_IP))
+    assert len(mails_to(app, "ada@example.org")) == 5
+    assert answers == {(302, "/reset/sent")}  # the page never tells
+
+
+def test_security_notices_are_never_dropped(app):
+    for n in range(5):
+        ask_reset(app, f"203.0.113.{n}")
+    spent = len(mails_to(app, "ada@example.org"))
+    owner = client_at(app, OWNER_IP)
+    assert sign_in(owner).status_code == 302
+    asked = owner.post("/account/email", data={"email": "new@example.org", "password": PASSWORD})
+    assert asked.status_code == 302
+    data = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    assert owner.post("/account/password", data=data).status_code == 302
+    subjects = [m.subject for m in mails_to(app, "ada@example.org")[spent:]]
+    assert subjects == ["Quizengine: a change of email address was requested",
+                        "Your Quizengine password was changed"]  # fmt: skip
+
+
+def test_a_reset_unlocks_an_owner_locked_out_by_the_address_limit(app):
+    for n in range(6):
+        guess(client_at(app, f"203.0.113.{n + 10}"))
+    for _ in range(5):
+        ask_reset(app, ATTACKER)  # the address's whole allowance before the fix
+    owner = client_at(app, OWNER_IP)  # a new machine: no device cookie
+    assert sign_in(owner).status_code == 429
+    sent = len(mails_to(app, "ada@example.org"))
+    assert ask_reset(app, OWNER_IP) == (302, "/reset/sent")
+    link = mailed_link(mails_to(app, "ada@example.org")[sent:], "/reset/")
+    assert link is not None
+    done = AuthActions(owner).follow(link, password="a brand new passphrase")
+    assert done.status_code == 302 and owner.get_cookie("quizengine_device") is not None
+    owner.post("/logout")
+    assert sign_in(owner, password="a brand new passphrase").status_code == 302
+    assert sign_in(client_at(app, "203.0.113.99")).status_code == 429  # others still wait
+
+
+def test_parallel_guesses_cannot_all_pass_the_limit(app, monkeypatch):
+    """Each attempt is counted before its password is checked, so a burst of guesses sent at
+    once gets no more checks than the limit (3 per address and IP here)."""
+    check = accounts.check_password
+
+    def slow_check(*args, **kwargs):
+        time.sleep(0.3)  # every request of the burst is past the throttle before one ends
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "check_password", slow_check)
+    start, codes = threading.Barrier(6), []
+
+    def attempt() -> None:
+        browser = client_at(app, ATTACKER)
+        start.wait()
+        codes.append(sign_in(browser, password="a wrong guess").status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [400, 400, 400, 429, 429, 429]
