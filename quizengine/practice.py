@@ -79,8 +79,7 @@ def answer():
         "template_id": template.id,
         "seed": seed,
         "level": level,
-        # No keyboard types NUL, and PostgreSQL text cannot hold it.
-        "answer": form.get("answer", "")[:10_000].replace("\x00", ""),
+        "answer": form.get("answer", "")[:10_000],
         "duration_ms": max(0, int(now.timestamp() * 1000) - started) if started else None,
         "gave_up": gave_up,
     }

@@ -114,6 +114,9 @@ def test_hostile_answers_through_the_practice_form(app, database, learner, group
         wrong += common_problems(response, label)
         if response.status_code == TOO_LARGE:
             wrong += [f"{label}: refused as too large, yet stored"] if stored(app, event_id) else []
+        elif "\x00" in answer:  # no keyboard types NUL: the whole form is refused, clearly
+            refused = response.status_code == 400 and b"NUL" in response.data
+            wrong += [] if refused and not stored(app, event_id) else [f"{label}: not refused"]
         elif response.status_code not in (200, 400):
             wrong.append(f"{label}: status {response.status_code}")
         else:
