@@ -17,9 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from devtools.postgres import MISSING, Cluster, binaries
+from devtools.postgres import Cluster
 from quizengine.extensions import db
-from tests.helpers import AuthActions, make_app, require
+from tests.helpers import AuthActions, make_app, started_postgres
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TEMPLATE_DATABASE = "qe_template"
@@ -42,13 +42,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[Cluster]:
     """Start a cluster for this test process; remove it when the session ends."""
-    bin_dir = binaries()
-    require(bin_dir is not None, MISSING, "POSTGRESQL TESTS")
-    cluster = Cluster(bin_dir).start()
-    try:
-        yield cluster
-    finally:
-        cluster.remove()
+    yield from started_postgres("POSTGRESQL TESTS")
 
 
 @pytest.fixture(scope="session")

@@ -166,3 +166,17 @@ def require(present: bool, message: str, what: str) -> None:
         pytest.fail(message)
     warnings.warn(pytest.PytestWarning(f"{what} SKIPPED: {message}"), stacklevel=3)
     pytest.skip(message)
+
+
+def started_postgres(what: str):
+    """Yield a started throwaway PostgreSQL cluster and remove it afterwards (a fixture's
+    body); without the binaries, skip or fail as `require` does, naming `what`."""
+    from devtools.postgres import MISSING, Cluster, binaries
+
+    bin_dir = binaries()
+    require(bin_dir is not None, MISSING, what)
+    cluster = Cluster(bin_dir).start()
+    try:
+        yield cluster
+    finally:
+        cluster.remove()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from devtools.postgres import MISSING, Cluster, binaries
+from devtools.postgres import Cluster
 from load.database import prepare
 from load.learner import AnswerPool, build_pool
-from tests.helpers import require
+from tests.helpers import started_postgres
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +31,4 @@ def sqlite_database(tmp_path: Path) -> tuple[str, Path, list[str]]:
 @pytest.fixture
 def postgres_cluster() -> Iterator[Cluster]:
     """A cluster of this test's own: the drill restarts it."""
-    bin_dir = binaries()
-    require(bin_dir is not None, MISSING, "POSTGRESQL FAULT DRILL")
-    cluster = Cluster(bin_dir).start()
-    try:
-        yield cluster
-    finally:
-        cluster.remove()
+    yield from started_postgres("POSTGRESQL FAULT DRILL")
