@@ -29,6 +29,7 @@ from .mathtext import latex_html, value_latex
 
 __all__ = ["GradingSettings", "PushGrading", "grade", "preview", "run", "shutdown", "warm_up",
            "worker_pids"]  # fmt: skip
+
 log = logging.getLogger(__name__)
 
 ISOLATIONS = ("process", "inline")
