@@ -65,7 +65,12 @@ def push_events(
     # Grade before the first write: the owner's row lock (on SQLite, the database's
     # write lock) is then held for storing, not for grading.
     verdicts = _grade_new_attempts(session, user_id, valid)
-    stored = iter(append_events(session, user_id, valid, now))
+    # Each verdict's `attempt.graded` event goes in the same append: one lock, one
+    # lookup. Its id derives from the attempt's, so it is stored exactly when the
+    # attempt is (a push that raced ours and stored the attempt stored it too).
+    graded = [_graded_event(user_id, event_id, verdict, now, index)
+              for index, (event_id, verdict) in enumerate(verdicts.items())]  # fmt: skip
+    stored = iter(append_events(session, user_id, valid + graded, now))
     # Under the owner's lock: two first pushes from one new device insert it once.
     record_device(session, user_id, device_id, now, client_time)
     results, accepted = [], []
@@ -105,19 +110,19 @@ def _project(
     verdicts: dict[str, Verdict],
 ) -> None:  # fmt: skip
     arrived: dict[str, list] = defaultdict(list)
-    server_events = []
     with session.no_autoflush:
-        for index, event in enumerate(events):
+        for event in events:
             if event.type == "attempt":
                 # An accepted attempt was new when grading looked, so it has a verdict.
                 attempt = _attempt(user_id, event, now, verdicts[event.id])
                 session.add(attempt)
-                server_events.append(_graded_event(user_id, attempt, now, index))
                 arrived[attempt.template_id].append(graded_attempt(attempt))
         project_notes(session, user_id, [e for e in events if e.type.startswith("note.")])
     checks = [e for e in events if e.type == "skill_check"]
-    server_events += _record_skill_checks(session, user_id, checks, now, len(events))
-    append_events(session, user_id, server_events, now)
+    if checks:  # their events depend on what the projection holds now
+        offset = len(verdicts)
+        append_events(session, user_id, _record_skill_checks(session, user_id, checks, now,
+                                                             offset), now)  # fmt: skip
     for template_id, attempts in arrived.items():
         card = refresh_card(session, user_id, template_id, attempts)
         reviews = [a.time for a in attempts if rate(a.outcome) is not None]
@@ -154,17 +159,19 @@ def _attempt(user_id: int, event: NewEvent, now: datetime, verdict: Verdict) -> 
     )
 
 
-def _graded_event(user_id: int, attempt: Attempt, now: datetime, index: int) -> NewEvent:
+def _graded_event(
+    user_id: int, attempt_id: str, verdict: Verdict, now: datetime, index: int
+) -> NewEvent:
     payload = {
-        "attempt_id": attempt.event_id,
-        "correct": attempt.status == "correct",
-        "score": attempt.score,
-        "status": attempt.status,
-        "feedback": attempt.feedback,
-        "tags": list(attempt.tags),
-        "preview": attempt.preview,
+        "attempt_id": attempt_id,
+        "correct": verdict.status == "correct",
+        "score": verdict.score,
+        "status": verdict.status,
+        "feedback": verdict.feedback,
+        "tags": list(verdict.tags),
+        "preview": verdict.preview,
     }
-    return _server_event(f"{user_id}:{attempt.event_id}", "attempt.graded", payload, now, index)
+    return _server_event(f"{user_id}:{attempt_id}", "attempt.graded", payload, now, index)
 
 
 def server_event_id(kind: str, name: str) -> str:
