@@ -31,14 +31,17 @@ def value_latex(value: Value, kind: str) -> str:
     return preview(value)
 
 
-def answer_html(text: str, variables: tuple[str, ...], kind: str = "expr", *,
-                trusted: bool = True) -> Markup:  # fmt: skip
-    """Return answer text as MathML: ours (trusted limits) or a learner's (default limits)."""
+def answer_html(text: str, variables: tuple[str, ...], kind: str = "expr") -> Markup:
+    """Return our own answer text (a solution) as display MathML.
+
+    Learner text is never parsed here: pages show the preview the grading
+    process stored with the attempt.
+    """
     try:
-        value = parse(text, variables, TRUSTED_LIMITS) if trusted else parse(text, variables)
+        value = parse(text, variables, TRUSTED_LIMITS)
     except ParseError:
         return Markup("<code>{}</code>").format(text)
-    return latex_html(value_latex(value, kind), display=trusted)
+    return latex_html(value_latex(value, kind), display=True)
 
 
 def solution_html(problem: Problem) -> Markup:
@@ -54,7 +57,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(markdown_html, "markdown")
     app.add_template_filter(latex_html, "latex_math")
     app.add_template_filter(solution_html, "solution_math")
-    app.add_template_global(answer_html, "answer_math")
 
 
 def markdown_html(text: str) -> Markup:
