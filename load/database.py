@@ -34,10 +34,6 @@ def app_config(url: str, instance: Path, **extra) -> dict:
         "RATELIMIT_ENABLED": False,  # 200 sign-ins from one loopback address
         "LOAD_FAST_PASSWORD_HASH": True,
     }
-    if not url.startswith("sqlite"):
-        # Test each pooled connection before use: after a database restart, the pool's
-        # old connections are dead, and a request should not be the one to find out.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.update(extra)
     return config
 
