@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 import question_bank as qb
 from quizengine.content import template_index
@@ -67,11 +68,11 @@ def test_teacher_assigns_learner_answers_teacher_sees(browser, page, live_server
     page.locator(".preview-link[data-template=hessian]").click()
     hessian = template_index()["hessian"].title
     page.locator("#live-preview h3", has_text=f"{hessian} (level 1)").wait_for()
-    assert page.locator("#live-preview summary").first.is_visible()  # solutions, folded
+    expect(page.locator("#live-preview summary").first).to_be_visible()  # solutions, folded
     page.get_by_role("button", name="Save set").click()
-    assert page.get_by_role("heading", name="Gradients and Hessians").is_visible()
+    expect(page.get_by_role("heading", name="Gradients and Hessians")).to_be_visible()
     page.get_by_role("button", name="Assign to Optimisation 101").click()
-    assert page.get_by_text("assigned.").is_visible()
+    expect(page.get_by_text("assigned.")).to_be_visible()
 
     # The learner joins and answers the two assigned problems, the second one wrong.
     learner = browser.new_context()
@@ -80,14 +81,15 @@ def test_teacher_assigns_learner_answers_teacher_sees(browser, page, live_server
     student.get_by_role("link", name="Classes").click()
     student.get_by_label("Join code from your teacher").fill(code.lower())
     student.get_by_role("button", name="Join").click()
-    assert student.get_by_text("Gradients and Hessians").is_visible()
+    expect(student.get_by_text("Gradients and Hessians")).to_be_visible()
     for kind in ("right", "wrong"):
         student.get_by_role("link", name="Practice", exact=True).click()
-        assert student.locator(".badge-assigned").is_visible()
+        expect(student.locator(".badge-assigned")).to_be_visible()
         problem = current_problem(student)
         answer(student, problem, problem.solution if kind == "right" else wrong_answer(problem))
         heading = "Correct" if kind == "right" else "Not quite"
-        assert student.get_by_role("heading", name=heading).is_visible()
+        # Waits for the answer's page: pressing Enter does not wait for it.
+        expect(student.get_by_role("heading", name=heading)).to_be_visible()
     learner.close()
 
     # The teacher's gradebook, item analysis and CSV.
@@ -99,8 +101,8 @@ def test_teacher_assigns_learner_answers_teacher_sees(browser, page, live_server
     assert row.locator("td.cell-incorrect").count() == 1
     page.get_by_role("link", name="Item analysis").click()
     rows = page.locator("table.items tbody tr")
-    assert rows.nth(0).get_by_text("100%").is_visible()
-    assert rows.nth(1).get_by_text("0%", exact=True).is_visible()
+    expect(rows.nth(0).get_by_text("100%")).to_be_visible()
+    expect(rows.nth(1).get_by_text("0%", exact=True)).to_be_visible()
     assert page.locator(".mistake").count() >= 1
     page.get_by_role("link", name="← Gradebook").click()
     with page.expect_download() as download:
