@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import Event, User
@@ -36,7 +36,8 @@ class NewEvent:
     payload: dict[str, Any] = field(default_factory=dict)
     v: int = 1
 
-    def same_content(self, stored: Event) -> bool:
+    def same_content(self, stored: Any) -> bool:
+        """True if `stored` (an event row, or another NewEvent) holds this very event."""
         return (
             stored.device_id == self.device_id
             and stored.type == self.type
@@ -62,45 +63,68 @@ def append_events(
     The owner's counter row is locked first and stays locked until the
     transaction ends, so one owner's appends run one at a time: ids cannot race,
     and events commit in `seq` order, so a reader paging by `seq` never skips
-    one that commits late.
+    one that commits late. Statements go straight to the session's connection
+    (Core, not ORM units of work): this is every answer's path, and the write
+    lock is held from the first statement to the commit.
     """
+    connection = session.connection()
     last_seq = lock_owner(session, owner_id)
     known = _stored(session, owner_id, {event.id for event in events})
     results, rows = [], []
     for new in events:
         stored = known.get(new.id)
         if stored is not None:
-            status = AppendStatus.DUPLICATE if new.same_content(stored) else AppendStatus.CONFLICT
-            results.append(AppendResult(new.id, status, stored.seq))
+            record, seq = stored
+            status = AppendStatus.DUPLICATE if new.same_content(record) else AppendStatus.CONFLICT
+            results.append(AppendResult(new.id, status, seq))
             continue
         last_seq += 1
-        known[new.id] = _stored_event(owner_id, new, seq=last_seq, received_at=now)
-        rows.append(known[new.id])
+        known[new.id] = (new, last_seq)
+        rows.append(_row(owner_id, new, seq=last_seq, received_at=now))
         results.append(AppendResult(new.id, AppendStatus.ACCEPTED, last_seq))
-    session.add_all(rows)
-    session.execute(
-        update(User.__table__).where(User.id == owner_id).values(last_event_seq=last_seq)
-    )
+    if rows:
+        connection.execute(_INSERT, rows)
+        connection.execute(_SET_LAST_SEQ, {"owner": owner_id, "last": last_seq})
     return results
 
 
 def stored_ids(session: Session, owner_id: int, ids: set[str]) -> set[str]:
     """Return which of `ids` the owner already has (a read: it takes no lock)."""
-    return set(_stored(session, owner_id, ids))
+    return set(_stored(session, owner_id, ids, _IDS))
 
 
-def _stored(session: Session, owner_id: int, ids: set[str]) -> dict[str, Event]:
-    """Return the owner's stored events among `ids`, in one query per 500 ids."""
-    found: dict[str, Event] = {}
+_EVENTS = Event.__table__
+_USERS = User.__table__
+# Built once: these run on every push, and building a statement costs more than running it.
+_LOCK = (
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("owner"))
+    .values(last_event_seq=_USERS.c.last_event_seq)
+    .returning(_USERS.c.last_event_seq)
+)
+_SET_LAST_SEQ = (
+    update(_USERS).where(_USERS.c.id == bindparam("owner")).values(last_event_seq=bindparam("last"))
+)
+_INSERT = insert(_EVENTS)
+_STORED_WHERE = (_EVENTS.c.owner_id == bindparam("owner"),
+                 _EVENTS.c.id.in_(bindparam("ids", expanding=True)))  # fmt: skip
+_IDS = select(_EVENTS.c.id, _EVENTS.c.seq).where(*_STORED_WHERE)
+_CONTENT = select(
+    _EVENTS.c.id, _EVENTS.c.seq, _EVENTS.c.device_id, _EVENTS.c.type, _EVENTS.c.v,
+    _EVENTS.c.hlc, _EVENTS.c.created_at, _EVENTS.c.payload,
+).where(*_STORED_WHERE)  # fmt: skip
+
+
+def _stored(
+    session: Session, owner_id: int, ids: set[str], query=_CONTENT
+) -> dict[str, tuple[Any, int]]:
+    """Return the owner's stored events among `ids` as (row, seq), one query per 500 ids."""
+    connection = session.connection()
+    found: dict[str, tuple[Any, int]] = {}
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        found.update(
-            (event.id, event)
-            for event in session.scalars(
-                select(Event).where(Event.owner_id == owner_id, Event.id.in_(chunk))
-            )
-        )
+        rows = connection.execute(query, {"owner": owner_id, "ids": ordered[start : start + 500]})
+        found.update((row.id, (row, row.seq)) for row in rows)
     return found
 
 
@@ -116,12 +140,7 @@ def lock_owner(session: Session, owner_id: int) -> int:
     (where it is also the statement that begins the transaction, after any
     earlier reads, so it waits on the busy timeout instead of failing).
     """
-    return session.execute(
-        update(User.__table__)
-        .where(User.id == owner_id)
-        .values(last_event_seq=User.last_event_seq)
-        .returning(User.last_event_seq)
-    ).scalar_one()
+    return session.connection().execute(_LOCK, {"owner": owner_id}).scalar_one()
 
 
 def events_after(session: Session, owner_id: int, after: int, limit: int) -> list[Event]:
@@ -155,16 +174,16 @@ def _rfc3339(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _stored_event(owner_id: int, new: NewEvent, *, seq: int, received_at: datetime) -> Event:
-    return Event(
-        owner_id=owner_id,
-        id=new.id,
-        device_id=new.device_id,
-        type=new.type,
-        v=new.v,
-        hlc=new.hlc,
-        created_at=new.created_at,
-        received_at=received_at,
-        seq=seq,
-        payload=new.payload,
-    )
+def _row(owner_id: int, new: NewEvent, *, seq: int, received_at: datetime) -> dict[str, Any]:
+    return {
+        "owner_id": owner_id,
+        "id": new.id,
+        "device_id": new.device_id,
+        "type": new.type,
+        "v": new.v,
+        "hlc": new.hlc,
+        "created_at": new.created_at,
+        "received_at": received_at,
+        "seq": seq,
+        "payload": new.payload,
+    }

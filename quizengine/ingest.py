@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from types import SimpleNamespace
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from question_bank import Verdict
@@ -20,7 +22,7 @@ from .content import lesson_index
 from .event_schema import EventError, hlc_time, parse_event
 from .event_store import AppendStatus, NewEvent, append_events, stored_ids
 from .grading import PushGrading
-from .models import Attempt, Card, Device
+from .models import Attempt, Device
 from .projections import (
     graded_attempt,
     project_notes,
@@ -110,13 +112,16 @@ def _project(
     verdicts: dict[str, Verdict],
 ) -> None:  # fmt: skip
     arrived: dict[str, list] = defaultdict(list)
+    rows = []
+    for event in events:
+        if event.type == "attempt":
+            # An accepted attempt was new when grading looked, so it has a verdict.
+            row = _attempt_row(user_id, event, now, verdicts[event.id])
+            rows.append(row)
+            arrived[row["template_id"]].append(graded_attempt(SimpleNamespace(**row)))
+    if rows:
+        session.connection().execute(_INSERT_ATTEMPT, rows)
     with session.no_autoflush:
-        for event in events:
-            if event.type == "attempt":
-                # An accepted attempt was new when grading looked, so it has a verdict.
-                attempt = _attempt(user_id, event, now, verdicts[event.id])
-                session.add(attempt)
-                arrived[attempt.template_id].append(graded_attempt(attempt))
         project_notes(session, user_id, [e for e in events if e.type.startswith("note.")])
     checks = [e for e in events if e.type == "skill_check"]
     if checks:  # their events depend on what the projection holds now
@@ -124,39 +129,41 @@ def _project(
         append_events(session, user_id, _record_skill_checks(session, user_id, checks, now,
                                                              offset), now)  # fmt: skip
     for template_id, attempts in arrived.items():
-        card = refresh_card(session, user_id, template_id, attempts)
         reviews = [a.time for a in attempts if rate(a.outcome) is not None]
         # An unreadable answer says nothing: it must not unlock a skill either.
-        if card.introduced_at is None and reviews:
-            card.introduced_at = min(reviews)
+        refresh_card(session, user_id, template_id, attempts,
+                     introduce_at=min(reviews) if reviews else None)  # fmt: skip
 
 
-def _attempt(user_id: int, event: NewEvent, now: datetime, verdict: Verdict) -> Attempt:
+_INSERT_ATTEMPT = insert(Attempt.__table__)
+
+
+def _attempt_row(user_id: int, event: NewEvent, now: datetime, verdict: Verdict) -> dict:
     payload = event.payload
-    return Attempt(
-        user_id=user_id,
-        event_id=event.id,
-        template_id=payload["template_id"],
-        seed=payload["seed"],
-        level=payload["level"],
-        answer=payload["answer"],
-        duration_ms=payload.get("duration_ms"),
-        assignment_id=payload.get("assignment_id"),
-        device_id=event.device_id,
-        hlc=event.hlc,
+    return {
+        "user_id": user_id,
+        "event_id": event.id,
+        "template_id": payload["template_id"],
+        "seed": payload["seed"],
+        "level": payload["level"],
+        "answer": payload["answer"],
+        "duration_ms": payload.get("duration_ms"),
+        "assignment_id": payload.get("assignment_id"),
+        "device_id": event.device_id,
+        "hlc": event.hlc,
         # Nobody answers in the future: a fast device clock is capped at arrival.
-        answered_at=min(hlc_time(event.hlc), now),
-        received_at=now,
-        status=verdict.status,
-        score=verdict.score,
-        feedback=verdict.feedback,
-        tags=list(verdict.tags),
-        preview=verdict.preview,
-        flags={
+        "answered_at": min(hlc_time(event.hlc), now),
+        "received_at": now,
+        "status": verdict.status,
+        "score": verdict.score,
+        "feedback": verdict.feedback,
+        "tags": list(verdict.tags),
+        "preview": verdict.preview,
+        "flags": {
             flag: True for flag in ("gave_up", "solution_first", "hint_used") if payload.get(flag)
         },
-        graded_event_id=server_event_id("attempt.graded", f"{user_id}:{event.id}"),
-    )
+        "graded_event_id": server_event_id("attempt.graded", f"{user_id}:{event.id}"),
+    }
 
 
 def _graded_event(
@@ -227,26 +234,34 @@ def _record_skill_checks(
 
 
 def introduce_skills(session: Session, user_id: int, skills, when: datetime) -> None:
-    """Put a lesson's skills into the learner's queue as new cards."""
+    """Put a lesson's skills into the learner's queue as new cards (once)."""
     for template_id in skills:
-        card = session.get(Card, (user_id, template_id))
-        if card is None:
-            card = refresh_card(session, user_id, template_id, [])
-        if card.introduced_at is None:
-            card.introduced_at = when
+        refresh_card(session, user_id, template_id, [], introduce_at=when)
 
 
 def record_device(
     session: Session, user_id: int, device_id: str, now: datetime, client_time: datetime | None
-) -> Device:
-    device = session.get(Device, (user_id, device_id))
-    if device is None:
-        device = Device(user_id=user_id, device_id=device_id, first_seen=now)
-        session.add(device)
-    device.last_seen = now
-    if client_time is not None:
-        device.clock_skew_ms = int((client_time - now).total_seconds() * 1000)
-    return device
+) -> None:
+    """Note that the device was seen now (and its clock skew); the first time, add it."""
+    values = {"user": user_id, "device": device_id, "last_seen": now,
+              "skew": None if client_time is None else
+              int((client_time - now).total_seconds() * 1000)}  # fmt: skip
+    connection = session.connection()
+    statement = _TOUCH_DEVICE if client_time is not None else _TOUCH_DEVICE_KEEP_SKEW
+    if connection.execute(statement, values).rowcount == 0:
+        connection.execute(_ADD_DEVICE, {"user_id": user_id, "device_id": device_id,
+                                         "first_seen": now, "last_seen": now,
+                                         "clock_skew_ms": values["skew"]})  # fmt: skip
+
+
+_DEVICES = Device.__table__
+_DEVICE_WHERE = (_DEVICES.c.user_id == bindparam("user"),
+                 _DEVICES.c.device_id == bindparam("device"))  # fmt: skip
+_TOUCH_DEVICE = (update(_DEVICES).where(*_DEVICE_WHERE)
+                 .values(last_seen=bindparam("last_seen"), clock_skew_ms=bindparam("skew")))  # fmt: skip
+_TOUCH_DEVICE_KEEP_SKEW = (update(_DEVICES).where(*_DEVICE_WHERE)
+                           .values(last_seen=bindparam("last_seen")))  # fmt: skip
+_ADD_DEVICE = insert(_DEVICES)
 
 
 def _raw_id(raw) -> str | None:

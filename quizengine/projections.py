@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from fsrs import Card as FsrsCard
 from fsrs import State
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import scheduling
@@ -43,7 +43,8 @@ def settings_for(session: Session, user_id: int) -> LearnerSettings:
 # -- cards -----------------------------------------------------------------------
 
 
-def graded_attempt(row: Attempt) -> GradedAttempt:
+def graded_attempt(row) -> GradedAttempt:
+    """The scheduling view of an attempt (an Attempt, a row, or anything with its fields)."""
     return _graded(
         row.template_id, row.hlc, row.device_id, row.event_id, row.answered_at, row.level,
         row.status, row.score, row.duration_ms, row.flags,
@@ -103,25 +104,62 @@ def attempts_by_template(
 
 
 def refresh_card(
-    session: Session, user_id: int, template_id: str, arrived: list[GradedAttempt]
-) -> Card:
+    session: Session, user_id: int, template_id: str, arrived: list[GradedAttempt],
+    *, introduce_at: datetime | None = None,
+) -> CardState:  # fmt: skip
     """Fold newly arrived attempts into a card: incrementally when they all sort
-    after what the card has seen, otherwise by replaying every attempt."""
-    settings = settings_for(session, user_id)
-    levels = template_index()[template_id].levels
-    row = session.get(Card, (user_id, template_id))
+    after what the card has seen, otherwise by replaying every attempt.
+
+    `introduce_at` puts the card in the learner's queue then, unless it already is.
+    Core statements, not the ORM: every answer comes this way.
+    """
+    connection = session.connection()
+    row = connection.execute(_CARD, {"user": user_id, "template": template_id}).first()
+    retention = desired_retention(session, user_id)
     state = _state_from_row(row) if row is not None else None
     if state is None or any(scheduling.sort_key(a) <= state.last_key for a in arrived):
-        state = replay_card(session, user_id, template_id, settings.desired_retention)
+        state = replay_card(session, user_id, template_id, retention)
     else:
-        scheduler = scheduling.scheduler_for(settings.desired_retention)
+        scheduler = scheduling.scheduler_for(retention)
+        levels = template_index()[template_id].levels
         for attempt in sorted(arrived, key=scheduling.sort_key):
             state = scheduling.apply(state, attempt, scheduler, levels)
+    values = state_values(state)
     if row is None:
-        row = Card(user_id=user_id, template_id=template_id, introduced_at=None)
-        session.add(row)
-    store_state(state, row)
-    return row
+        connection.execute(_CARD_INSERT, {**values, "user_id": user_id, "template_id": template_id,
+                                          "introduced_at": introduce_at})  # fmt: skip
+    else:
+        introduced = row.introduced_at if row.introduced_at is not None else introduce_at
+        connection.execute(_CARD_UPDATE, {**values, "user": user_id, "template": template_id,
+                                          "introduced_at": introduced})  # fmt: skip
+    return state
+
+
+def desired_retention(session: Session, user_id: int) -> float:
+    """The learner's desired retention (adding the default settings on first use)."""
+    found = session.connection().execute(_RETENTION, {"user": user_id}).scalar()
+    return found if found is not None else settings_for(session, user_id).desired_retention
+
+
+_CARDS = Card.__table__
+_CARD = select(_CARDS).where(
+    _CARDS.c.user_id == bindparam("user"), _CARDS.c.template_id == bindparam("template")
+)
+_STATE_COLUMNS = (
+    "card_id", "state", "step", "stability", "difficulty", "due", "last_review", "reviews",
+    "lapses", "attempts", "level", "clean_streak", "miss_streak", "last_rating", "last_time",
+    "first_review", "last_key", "introduced_at",
+)  # fmt: skip
+_CARD_INSERT = insert(_CARDS)
+# Parameters named apart from the columns: SQLAlchemy keeps column names for SET values.
+_CARD_UPDATE = (
+    update(_CARDS)
+    .where(_CARDS.c.user_id == bindparam("user"), _CARDS.c.template_id == bindparam("template"))
+    .values({name: bindparam(name) for name in _STATE_COLUMNS})
+)
+_RETENTION = select(LearnerSettings.__table__.c.desired_retention).where(
+    LearnerSettings.__table__.c.user_id == bindparam("user")
+)
 
 
 def replay_card(
@@ -169,26 +207,34 @@ def _state_from_row(row: Card) -> CardState:
     )  # fmt: skip
 
 
+def state_values(state: CardState) -> dict:
+    """A card state as the columns of its cached row (all but the key and `introduced_at`)."""
+    card = state.card
+    return {
+        "card_id": card.card_id,
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "reviews": state.reviews,
+        "lapses": state.lapses,
+        "attempts": state.attempts,
+        "level": state.level,
+        "clean_streak": state.clean_streak,
+        "miss_streak": state.miss_streak,
+        "last_rating": state.last_rating,
+        "last_time": state.last_time,
+        "first_review": state.first_review,
+        "last_key": replay_key(*state.last_key) if state.last_key[0] else "",
+    }
+
+
 def store_state(state: CardState, row: Card) -> None:
     """Write a card state into its cached row."""
-    card = state.card
-    row.card_id = card.card_id
-    row.state = int(card.state)
-    row.step = card.step
-    row.stability = card.stability
-    row.difficulty = card.difficulty
-    row.due = card.due
-    row.last_review = card.last_review
-    row.reviews = state.reviews
-    row.lapses = state.lapses
-    row.attempts = state.attempts
-    row.level = state.level
-    row.clean_streak = state.clean_streak
-    row.miss_streak = state.miss_streak
-    row.last_rating = state.last_rating
-    row.last_time = state.last_time
-    row.first_review = state.first_review
-    row.last_key = replay_key(*state.last_key) if state.last_key[0] else ""
+    for name, value in state_values(state).items():
+        setattr(row, name, value)
 
 
 def card_state(row: Card) -> CardState:
