@@ -71,6 +71,7 @@ class GradingSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> GradingSettings:
         """Read the `GRADING_*` keys; a key left out keeps its default."""
+
         def number(key: str, kind: type, default: float) -> Any:
             try:
                 return kind(config.get(key, default))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from types import SimpleNamespace
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
@@ -257,10 +257,10 @@ def record_device(
 _DEVICES = Device.__table__
 _DEVICE_WHERE = (_DEVICES.c.user_id == bindparam("user"),
                  _DEVICES.c.device_id == bindparam("device"))  # fmt: skip
-_TOUCH_DEVICE = (update(_DEVICES).where(*_DEVICE_WHERE)
-                 .values(last_seen=bindparam("last_seen"), clock_skew_ms=bindparam("skew")))  # fmt: skip
-_TOUCH_DEVICE_KEEP_SKEW = (update(_DEVICES).where(*_DEVICE_WHERE)
-                           .values(last_seen=bindparam("last_seen")))  # fmt: skip
+_TOUCH_DEVICE_KEEP_SKEW = (
+    update(_DEVICES).where(*_DEVICE_WHERE).values(last_seen=bindparam("last_seen"))
+)
+_TOUCH_DEVICE = _TOUCH_DEVICE_KEEP_SKEW.values(clock_skew_ms=bindparam("skew"))
 _ADD_DEVICE = insert(_DEVICES)
 
 
