@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as configuration
+from . import write_gate
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .grading import GradingSettings
 
@@ -63,6 +64,7 @@ def _bind_extensions(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            write_gate.install(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from . import write_gate
 from .models import Event, User
 
 
@@ -140,7 +141,9 @@ def lock_owner(session: Session, owner_id: int) -> int:
     (where it is also the statement that begins the transaction, after any
     earlier reads, so it waits on the busy timeout instead of failing).
     """
-    return session.connection().execute(_LOCK, {"owner": owner_id}).scalar_one()
+    connection = session.connection()
+    write_gate.enter(connection)
+    return connection.execute(_LOCK, {"owner": owner_id}).scalar_one()
 
 
 def events_after(session: Session, owner_id: int, after: int, limit: int) -> list[Event]:
