@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import throttle
@@ -214,7 +214,11 @@ def end_all_sessions(session: Session, user: User) -> None:
 
 
 def load_user_by_token(session: Session, token: str) -> User | None:
-    return session.scalar(select(User).where(User.session_token == token))
+    """The user whose current session token this is (every signed-in request asks)."""
+    return session.execute(_BY_TOKEN, {"token": token}).scalar_one_or_none()
+
+
+_BY_TOKEN = select(User).where(User.session_token == bindparam("token"))
 
 
 def verify_hash(password_hash: str, password: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -45,7 +45,7 @@ class PushResult:
     error: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"id": self.id, "status": self.status, "seq": self.seq, "error": self.error}
 
 
 def push_events(

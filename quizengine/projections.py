@@ -115,7 +115,9 @@ def refresh_card(
     """
     connection = session.connection()
     row = connection.execute(_CARD, {"user": user_id, "template": template_id}).first()
-    retention = desired_retention(session, user_id)
+    retention = row.retention if row is not None and row.retention is not None else None
+    if retention is None:
+        retention = desired_retention(session, user_id)
     state = _state_from_row(row) if row is not None else None
     if state is None or any(scheduling.sort_key(a) <= state.last_key for a in arrived):
         state = replay_card(session, user_id, template_id, retention)
@@ -142,7 +144,10 @@ def desired_retention(session: Session, user_id: int) -> float:
 
 
 _CARDS = Card.__table__
-_CARD = select(_CARDS).where(
+_SETTINGS = LearnerSettings.__table__
+_RETENTION = select(_SETTINGS.c.desired_retention).where(_SETTINGS.c.user_id == bindparam("user"))
+# The card and its learner's retention in one statement: this runs on every answer.
+_CARD = select(_CARDS, _RETENTION.scalar_subquery().label("retention")).where(
     _CARDS.c.user_id == bindparam("user"), _CARDS.c.template_id == bindparam("template")
 )
 _STATE_COLUMNS = (
@@ -156,9 +161,6 @@ _CARD_UPDATE = (
     update(_CARDS)
     .where(_CARDS.c.user_id == bindparam("user"), _CARDS.c.template_id == bindparam("template"))
     .values({name: bindparam(name) for name in _STATE_COLUMNS})
-)
-_RETENTION = select(LearnerSettings.__table__.c.desired_retention).where(
-    LearnerSettings.__table__.c.user_id == bindparam("user")
 )
 
 
