@@ -252,6 +252,8 @@ def _forget_after_fork() -> None:
         mp_process._children.discard(worker.process)
         worker.conn.close()
     server = mp_forkserver._forkserver
+    # A thread of the parent may have held it mid-start at the fork; nobody here will release it.
+    server._lock = threading.Lock()
     if getattr(server, "_forkserver_pid", None) is not None:
         os.close(server._forkserver_alive_fd)  # let the parent's server exit with the parent
         server._forkserver_pid = server._forkserver_alive_fd = None

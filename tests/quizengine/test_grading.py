@@ -271,6 +271,33 @@ if __name__ == "__main__":
     main()
 """
 
+FORKED_MID_START = """
+import os, signal
+from multiprocessing import forkserver
+from quizengine import grading
+import question_bank as qb
+
+def main():
+    settings = grading.GradingSettings(limit=60.0)
+    solution = qb.generate("gradient", 1, 1).solution
+    assert grading.grade("gradient", 1, 1, solution, settings=settings).correct
+    # A thread of the master is starting a grading child at the moment of the fork
+    # (gunicorn --preload): the worker inherits the forkserver's lock held.
+    forkserver._forkserver._lock.acquire()
+    child = os.fork()
+    if child == 0:
+        signal.alarm(60)  # a deadlock ends here, as a failure
+        ok = grading.grade("gradient", 1, 1, solution, settings=settings).correct
+        os._exit(0 if ok else 1)
+    forkserver._forkserver._lock.release()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, status
+    print("ok")
+
+if __name__ == "__main__":
+    main()
+"""
+
 ORPHANED = """
 import os
 from quizengine import grading
@@ -294,6 +321,13 @@ def _script(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_a_forked_server_worker_starts_its_own_pool(tmp_path):
     result = _script(tmp_path, FORKED)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.slow
+def test_a_server_worker_forked_while_a_child_starts_can_grade(tmp_path):
+    result = _script(tmp_path, FORKED_MID_START)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
