@@ -206,7 +206,8 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         try:
-            recovery.request_reset(db.session, form.email.data, _now(), ip=get_remote_address())
+            recovery.request_reset(db.session, form.email.data, _now(), ip=get_remote_address(),
+                                   device_cookie=_device_cookie())  # fmt: skip
         except accounts.AccountError as error:
             form.email.errors.append(error.message)
         except mail.MailError:

@@ -57,17 +57,22 @@ def _seconds(setting: str) -> timedelta:
 # ------------------------------------------------------------------ password reset
 
 
-def request_reset(session: Session, email: str, now: datetime, ip: str | None = None) -> None:
+def request_reset(
+    session: Session, email: str, now: datetime, ip: str | None = None,
+    device_cookie: str | None = None,
+) -> None:  # fmt: skip
     """Mail a reset link if the address has an account, else a note that it has none.
 
     One mail either way, so the page and its timing say nothing about the
     address. Raises `AccountError` only for something that is not an address.
     The mail cap counts per (address, `ip`), so the owner's own IP always has
-    an allowance left however many strangers asked.
+    an allowance left however many strangers asked, and per known browser
+    (`device_cookie`), so the owner's own browser does too.
     """
     email = accounts.validate_email(email)
     user = accounts.find_user_by_email(session, email)
-    if not throttle.allow_mail(email, ip):
+    device = throttle.trusted_device(device_cookie, user.id if user else None, now)
+    if not throttle.allow_mail(email, ip, device):
         return
     if user is None:
         mail.send_template(email, NO_ACCOUNT_SUBJECT, "reset_unknown",

@@ -21,8 +21,9 @@ has an account.
 
 Account mail is capped per (address, requesting IP), so an attacker spending
 an address's allowance does not spend the owner's own, plus a generous
-ceiling per address against mail-bombing from many IPs. Security notices
-(password changed, email changed or change requested) are never dropped.
+ceiling per address against mail-bombing from many IPs; the owner's known
+browser has its own cap instead of both. Security notices (password changed,
+email changed or change requested) are never dropped.
 """
 
 from __future__ import annotations
@@ -104,19 +105,24 @@ def _seconds_to_reset(bucket: Bucket) -> float:
     return max(reset_at - time.time(), 1.0)
 
 
-def allow_mail(address: str, ip: str | None) -> bool:
+def allow_mail(address: str, ip: str | None, device: str | None = None) -> bool:
     """Count one account mail to `address` asked for from `ip`; False once a cap is reached.
 
     Two caps: per (address, IP), so someone spending an address's allowance
     does not spend its owner's; and a higher one per address, against floods
-    from many IPs (`ip` None counts only that one). Callers drop the mail
-    silently, so the page looks the same. Security notices do not come here.
+    from many IPs (`ip` None counts only that one). A browser where the owner
+    signed in before (`device`, a trusted cookie's id) has a cap of its own
+    instead, so many IPs spending the ceiling cannot keep the owner's mail away.
+    Callers drop the mail silently, so the page looks the same. Security notices
+    do not come here.
     """
     if not enabled():
         return True
     who = _hashed(address)
     buckets = [Bucket("MAILS_PER_ADDRESS", ("mail", who))]
-    if ip is not None:
+    if device is not None:
+        buckets = [Bucket("MAILS_PER_DEVICE", ("mail-device", who, device))]
+    elif ip is not None:
         buckets.insert(0, Bucket("MAILS_PER_ADDRESS_AND_IP", ("mail-ip", who, ip)))
     if any(not limiter.limiter.test(bucket.item, *bucket.keys) for bucket in buckets):
         return False

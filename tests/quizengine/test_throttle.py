@@ -22,6 +22,7 @@ LIMITS = {
     "SIGNIN_FAILURES_PER_DEVICE": "3 per 15 minutes",
     "MAILS_PER_ADDRESS_AND_IP": "2 per hour",
     "MAILS_PER_ADDRESS": "5 per hour",
+    "MAILS_PER_DEVICE": "2 per hour",
 }
 WAIT = "Too many attempts; try again in 15 minutes."
 
@@ -172,6 +173,30 @@ def test_mail_is_capped_per_address_and_ip_then_per_address(app):
     answers.add(ask_reset(app, OWNER_IP))
     assert len(mails_to(app, "ada@example.org")) == 5
     assert answers == {(302, "/reset/sent")}  # the page never tells
+
+
+def test_the_owners_browser_gets_mail_after_many_ips_spent_the_ceiling(app):
+    browser = known_device(app, ip=ATTACKER)  # the owner shares the attacker's NAT, even
+    for n in range(5):
+        ask_reset(app, f"203.0.113.{n}")
+    spent = len(mails_to(app, "ada@example.org"))
+    assert spent == 5 and ask_reset(app, ELSEWHERE) == (302, "/reset/sent")
+    assert len(mails_to(app, "ada@example.org")) == spent  # a stranger's browser: nothing
+    answers = [browser.post("/reset", data={"email": "ada@example.org"}).status_code
+               for _ in range(3)]  # fmt: skip
+    assert answers == [302, 302, 302]
+    assert len(mails_to(app, "ada@example.org")) == spent + 2  # its own cap, not unlimited
+
+
+def test_a_device_cookie_of_another_account_does_not_lift_the_mail_ceiling(app):
+    with app.app_context():
+        create_user("bob@example.org", PASSWORD)
+    bobs = known_device(app, ip=ELSEWHERE, email="bob@example.org")
+    for n in range(5):
+        ask_reset(app, f"203.0.113.{n}")
+    spent = len(mails_to(app, "ada@example.org"))
+    bobs.post("/reset", data={"email": "ada@example.org"})
+    assert len(mails_to(app, "ada@example.org")) == spent
 
 
 def test_security_notices_are_never_dropped(app):
