@@ -139,7 +139,8 @@ def lock_owner(session: Session, owner_id: int) -> int:
 
     A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
     (where it is also the statement that begins the transaction, after any
-    earlier reads, so it waits on the busy timeout instead of failing).
+    earlier reads, so it waits on the busy timeout instead of failing). It must
+    be the transaction's first write: on SQLite it first takes `write_gate`.
     """
     connection = session.connection()
     write_gate.enter(connection)

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from multiprocessing import forkserver as mp_forkserver
 from multiprocessing import process as mp_process
+from multiprocessing import resource_tracker as mp_resource_tracker
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -252,8 +253,10 @@ def _forget_after_fork() -> None:
         mp_process._children.discard(worker.process)
         worker.conn.close()
     server = mp_forkserver._forkserver
-    # A thread of the parent may have held it mid-start at the fork; nobody here will release it.
+    # A thread of the parent may have held these mid-start at the fork (starting a child
+    # takes both); nobody here would ever release them.
     server._lock = threading.Lock()
+    mp_resource_tracker._resource_tracker._lock = threading.RLock()
     if getattr(server, "_forkserver_pid", None) is not None:
         os.close(server._forkserver_alive_fd)  # let the parent's server exit with the parent
         server._forkserver_pid = server._forkserver_alive_fd = None

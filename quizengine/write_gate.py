@@ -32,12 +32,17 @@ def install(engine: Engine, timeout_ms: int) -> None:
     # Released when the connection goes back to the pool, which a session does right
     # after its commit or rollback (the engine's own commit event comes before it).
     event.listen(engine.pool, "checkin", _release_record)
+    event.listen(engine.pool, "detach", _release_record)  # its record goes back unchecked-in
     event.listen(engine.pool, "close", _release_record)
     event.listen(engine.pool, "invalidate", _release_invalidated)
 
 
 def enter(connection: Connection) -> None:
-    """Take the gate for the transaction on `connection` (once; a no-op off SQLite)."""
+    """Take the gate for the transaction on `connection` (once; a no-op off SQLite).
+
+    Call it before the transaction's first write: a transaction already holding
+    SQLite's lock would wait here on a writer that waits on it, until one times out.
+    """
     found = _gates.get(connection.engine)
     if found is None or _HELD in connection.info:
         return

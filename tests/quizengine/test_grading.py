@@ -272,8 +272,8 @@ if __name__ == "__main__":
 """
 
 FORKED_MID_START = """
-import os, signal
-from multiprocessing import forkserver
+import os, signal, threading
+from multiprocessing import forkserver, resource_tracker
 from quizengine import grading
 import question_bank as qb
 
@@ -281,15 +281,23 @@ def main():
     settings = grading.GradingSettings(limit=60.0)
     solution = qb.generate("gradient", 1, 1).solution
     assert grading.grade("gradient", 1, 1, solution, settings=settings).correct
-    # A thread of the master is starting a grading child at the moment of the fork
-    # (gunicorn --preload): the worker inherits the forkserver's lock held.
-    forkserver._forkserver._lock.acquire()
+    # Another thread of the master is starting a grading child at the moment of the fork
+    # (gunicorn --preload): the worker inherits the locks that takes, held.
+    held, done = threading.Event(), threading.Event()
+    def starting():
+        with forkserver._forkserver._lock, resource_tracker._resource_tracker._lock:
+            held.set()
+            done.wait()
+    thread = threading.Thread(target=starting)
+    thread.start()
+    held.wait()
     child = os.fork()
     if child == 0:
         signal.alarm(60)  # a deadlock ends here, as a failure
         ok = grading.grade("gradient", 1, 1, solution, settings=settings).correct
         os._exit(0 if ok else 1)
-    forkserver._forkserver._lock.release()
+    done.set()
+    thread.join()
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0, status
     print("ok")

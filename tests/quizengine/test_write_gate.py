@@ -120,3 +120,14 @@ def test_one_transaction_appending_twice_takes_the_gate_once(gated):
         append_event(session, user_id, note(2), NOW)  # would deadlock on a plain lock
         session.commit()
         assert [e.seq for e in events_after(session, user_id, 0, 10)] == [1, 2]
+
+
+def test_a_detached_connection_gives_the_gate_back(gated):
+    engine, user_id = gated
+    with Session(engine) as first:
+        append_event(first, user_id, note(1), NOW)
+        first.connection().detach()  # its pool record goes back without a checkin
+        first.commit()
+    with Session(engine) as second:
+        assert append_event(second, user_id, note(2), NOW).seq == 2
+        second.commit()
