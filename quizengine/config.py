@@ -78,7 +78,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Security notices (password or email changed) are never dropped.
         "MAILS_PER_ADDRESS_AND_IP": "3 per hour",
         "MAILS_PER_ADDRESS": "20 per hour",
-        "MAILS_PER_DEVICE": "3 per hour",  # the owner's known browser: instead of both above
+        # The owner's known browsers count apart: per browser, and all of them together.
+        "MAILS_PER_DEVICE": "3 per hour",
+        "MAILS_PER_ADDRESS_FROM_KNOWN_DEVICES": "10 per hour",
         # Passwords tried on one sign-up link before the pending sign-up is void.
         "SIGNUP_CONFIRM_ATTEMPTS": "5 per day",
         "SQLITE_BUSY_TIMEOUT_MS": 5000,

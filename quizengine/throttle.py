@@ -111,19 +111,23 @@ def allow_mail(address: str, ip: str | None, device: str | None = None) -> bool:
     Two caps: per (address, IP), so someone spending an address's allowance
     does not spend its owner's; and a higher one per address, against floods
     from many IPs (`ip` None counts only that one). A browser where the owner
-    signed in before (`device`, a trusted cookie's id) has a cap of its own
-    instead, so many IPs spending the ceiling cannot keep the owner's mail away.
+    signed in before (`device`, a trusted cookie's id) counts apart instead: per
+    browser, and under a ceiling of their own per address, so many IPs spending
+    the strangers' ceiling cannot keep the owner's mail away, and cookies
+    collected by someone who once had the password cannot lift the ceiling.
     Callers drop the mail silently, so the page looks the same. Security notices
     do not come here.
     """
     if not enabled():
         return True
     who = _hashed(address)
-    buckets = [Bucket("MAILS_PER_ADDRESS", ("mail", who))]
-    if device is not None:
-        buckets = [Bucket("MAILS_PER_DEVICE", ("mail-device", who, device))]
-    elif ip is not None:
-        buckets.insert(0, Bucket("MAILS_PER_ADDRESS_AND_IP", ("mail-ip", who, ip)))
+    if device is not None:  # a ceiling strangers cannot spend, nor old cookies exceed
+        buckets = [Bucket("MAILS_PER_DEVICE", ("mail-device", who, device)),
+                   Bucket("MAILS_PER_ADDRESS_FROM_KNOWN_DEVICES", ("mail-known", who))]  # fmt: skip
+    else:
+        buckets = [Bucket("MAILS_PER_ADDRESS", ("mail", who))]
+        if ip is not None:
+            buckets.insert(0, Bucket("MAILS_PER_ADDRESS_AND_IP", ("mail-ip", who, ip)))
     if any(not limiter.limiter.test(bucket.item, *bucket.keys) for bucket in buckets):
         return False
     return all([limiter.limiter.hit(bucket.item, *bucket.keys) for bucket in buckets])

@@ -7,10 +7,12 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import select
 
 from quizengine import accounts
-from quizengine.accounts import create_user
-from quizengine.extensions import limiter
+from quizengine.accounts import create_user, set_password
+from quizengine.extensions import db, limiter
+from quizengine.models import User
 from tests.helpers import PASSWORD, AuthActions, mailed_link, mails_to, make_app
 
 ATTACKER, OWNER_IP, ELSEWHERE = "203.0.113.7", "198.51.100.20", "192.0.2.99"
@@ -23,6 +25,7 @@ LIMITS = {
     "MAILS_PER_ADDRESS_AND_IP": "2 per hour",
     "MAILS_PER_ADDRESS": "5 per hour",
     "MAILS_PER_DEVICE": "2 per hour",
+    "MAILS_PER_ADDRESS_FROM_KNOWN_DEVICES": "3 per hour",
 }
 WAIT = "Too many attempts; try again in 15 minutes."
 
@@ -197,6 +200,21 @@ def test_a_device_cookie_of_another_account_does_not_lift_the_mail_ceiling(app):
     spent = len(mails_to(app, "ada@example.org"))
     bobs.post("/reset", data={"email": "ada@example.org"})
     assert len(mails_to(app, "ada@example.org")) == spent
+
+
+def test_device_cookies_collected_before_a_password_change_cannot_lift_the_ceiling(app):
+    cookies = [known_device(app, ip=f"203.0.113.{n}").get_cookie("quizengine_device").value
+               for n in range(4)]  # fmt: skip
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        set_password(db.session, user, "a brand new passphrase")
+    before = len(mails_to(app, "ada@example.org"))
+    for n, cookie in enumerate(cookies):
+        for _ in range(2):
+            browser = client_at(app, f"198.18.0.{n}")
+            browser.set_cookie("quizengine_device", cookie)
+            browser.post("/reset", data={"email": "ada@example.org"})
+    assert len(mails_to(app, "ada@example.org")) - before == 3  # the known-device ceiling
 
 
 def test_security_notices_are_never_dropped(app):
