@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_fresh, login_required, login_user
 
-from . import accounts, mail, recovery
+from . import accounts, mail, recovery, throttle
 from .auth_session import fresh_login_required, no_referrer
 from .extensions import db, limiter
 from .forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm
@@ -54,7 +54,11 @@ def change_password():
             _keep_this_session()
             recovery.notify_password_changed(current_user)
             flash("Password changed. Other devices have been signed out.", "success")
-            return redirect(url_for("account.index"))
+            response = redirect(url_for("account.index"))
+            # A new password forgets every known browser but this one, which just proved it.
+            cookie = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+            throttle.remember_device(response, cookie, current_user, datetime.now(UTC))
+            return response
     status = 400 if form.errors else 200
     return render_template("account/change_password.html", form=form), status
 

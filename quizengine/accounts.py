@@ -185,7 +185,7 @@ def sign_in(
     """
     address = normalize_email(email)
     user = find_user_by_email(session, address)
-    device = throttle.trusted_device(device_cookie, user.id if user else None, now)
+    device = throttle.trusted_device(device_cookie, user, now)
     wait = throttle.count_attempt(throttle.sign_in_buckets(address, ip, device))
     if wait:
         return SignIn(None, wait)

@@ -67,7 +67,7 @@ def _signed_in(user: User, target: str, *, remember: bool = False):
     login_user(user, remember=remember)
     mark_fresh(now)
     response = redirect(target)
-    throttle.remember_device(response, _device_cookie(), user.id, now)
+    throttle.remember_device(response, _device_cookie(), user, now)
     return response
 
 
@@ -190,7 +190,7 @@ def reauthenticate():
             now = _now()
             mark_fresh(now)
             response = redirect(next_url or url_for("account.index"))
-            throttle.remember_device(response, _device_cookie(), current_user.id, now)
+            throttle.remember_device(response, _device_cookie(), current_user, now)
             return response
         form.password.errors.append("That password is not correct.")
     status = 400 if form.errors else 200

@@ -71,7 +71,7 @@ def request_reset(
     """
     email = accounts.validate_email(email)
     user = accounts.find_user_by_email(session, email)
-    device = throttle.trusted_device(device_cookie, user.id if user else None, now)
+    device = throttle.trusted_device(device_cookie, user, now)
     if not throttle.allow_mail(email, ip, device):
         return
     if user is None:

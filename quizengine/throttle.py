@@ -11,7 +11,9 @@ Sign-in attempts count in buckets (limits in config.py):
   botnet guessing one account is slowed;
 - per known-device cookie: a browser where the owner signed in before skips
   both buckets above (OWASP's "device cookies"), so an attacker who trips
-  them cannot lock the owner out; it gets a bucket of its own instead.
+  them cannot lock the owner out; it gets a bucket of its own instead. The
+  cookie is bound to the password: a new one forgets every other browser, so
+  cookies gathered by someone who once had it stop counting.
 
 Every attempt is counted *before* the password is checked (an atomic
 increment), so parallel guesses cannot all slip through between a check and a
@@ -160,22 +162,25 @@ def wait_message(seconds: int) -> str:
 # ------------------------------------------------------------------ known-device cookie
 
 
-def trusted_device(cookie: str | None, user_id: int | None, now: datetime) -> str | None:
-    """Return the device id in `cookie` if it was issued to this user's browser, else None."""
-    if not cookie or user_id is None:
+def trusted_device(cookie: str | None, user, now: datetime) -> str | None:
+    """Return the device id in `cookie` if it was issued to `user`'s browser under their
+    current password, else None (a new password forgets every browser)."""
+    if not cookie or user is None:
         return None
     max_age = timedelta(seconds=current_app.config["DEVICE_COOKIE_SECONDS"])
     data = tokens.unsign(DEVICE_PURPOSE, cookie, max_age=max_age, now=now)
-    if not data or data.get("u") != user_id or not isinstance(data.get("d"), str):
+    if (not data or data.get("u") != user.id or not isinstance(data.get("d"), str)
+            or data.get("f") != _password_fingerprint(user)):  # fmt: skip
         return None
     return data["d"]
 
 
-def remember_device(response: Response, cookie: str | None, user_id: int, now: datetime) -> None:
-    """Mark this browser as one where `user_id` signed in (HttpOnly, Lax; Secure over HTTPS)."""
+def remember_device(response: Response, cookie: str | None, user, now: datetime) -> None:
+    """Mark this browser as one where `user` signed in (HttpOnly, Lax; Secure over HTTPS)."""
     config = current_app.config
-    device = trusted_device(cookie, user_id, now) or tokens.random_token()[:22]
-    value = tokens.sign(DEVICE_PURPOSE, {"u": user_id, "d": device}, now)
+    device = trusted_device(cookie, user, now) or tokens.random_token()[:22]
+    data = {"u": user.id, "d": device, "f": _password_fingerprint(user)}
+    value = tokens.sign(DEVICE_PURPOSE, data, now)
     response.set_cookie(
         config["DEVICE_COOKIE_NAME"],
         value,
@@ -184,3 +189,7 @@ def remember_device(response: Response, cookie: str | None, user_id: int, now: d
         samesite="Lax",
         secure=bool(config["SESSION_COOKIE_SECURE"]),
     )
+
+
+def _password_fingerprint(user) -> str:
+    return tokens.fingerprint(f"device\n{user.password_hash}")

@@ -202,19 +202,43 @@ def test_a_device_cookie_of_another_account_does_not_lift_the_mail_ceiling(app):
     assert len(mails_to(app, "ada@example.org")) == spent
 
 
-def test_device_cookies_collected_before_a_password_change_cannot_lift_the_ceiling(app):
-    cookies = [known_device(app, ip=f"203.0.113.{n}").get_cookie("quizengine_device").value
-               for n in range(4)]  # fmt: skip
-    with app.app_context():
-        user = db.session.scalars(select(User)).one()
-        set_password(db.session, user, "a brand new passphrase")
+def reset_from(app, cookies: list[str], times: int) -> int:
+    """Ask for reset mail `times` from each browser holding one of `cookies`; return how
+    many mails went out."""
     before = len(mails_to(app, "ada@example.org"))
     for n, cookie in enumerate(cookies):
-        for _ in range(2):
+        for _ in range(times):
             browser = client_at(app, f"198.18.0.{n}")
             browser.set_cookie("quizengine_device", cookie)
             browser.post("/reset", data={"email": "ada@example.org"})
-    assert len(mails_to(app, "ada@example.org")) - before == 3  # the known-device ceiling
+    return len(mails_to(app, "ada@example.org")) - before
+
+
+def test_known_browsers_together_have_a_ceiling_per_address(app):
+    cookies = [known_device(app, ip=f"203.0.113.{n}").get_cookie("quizengine_device").value
+               for n in range(4)]  # fmt: skip
+    assert reset_from(app, cookies, 2) == 3  # not 4 x 2: MAILS_PER_ADDRESS_FROM_KNOWN_DEVICES
+
+
+def test_device_cookies_from_before_a_password_change_are_strangers(app):
+    cookies = [known_device(app, ip=f"203.0.113.{n}").get_cookie("quizengine_device").value
+               for n in range(4)]  # fmt: skip
+    with app.app_context():
+        set_password(db.session, db.session.scalars(select(User)).one(), "a new passphrase!")
+    assert reset_from(app, cookies, 2) == 5  # the strangers' ceiling, MAILS_PER_ADDRESS
+
+
+def test_a_new_password_forgets_other_browsers_but_not_this_one(app):
+    old = known_device(app, ip=ELSEWHERE)
+    owner = client_at(app, OWNER_IP)
+    assert sign_in(owner).status_code == 302
+    data = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    assert owner.post("/account/password", data=data).status_code == 302
+    owner.post("/logout")
+    for n in range(6):  # strangers spend the address's sign-in allowance
+        guess(client_at(app, f"203.0.113.{n + 10}"))
+    assert sign_in(old, password="a brand new passphrase").status_code == 429
+    assert sign_in(owner, password="a brand new passphrase").status_code == 302
 
 
 def test_security_notices_are_never_dropped(app):
