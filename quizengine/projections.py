@@ -156,7 +156,7 @@ _STATE_COLUMNS = (
     "first_review", "last_key", "introduced_at",
 )  # fmt: skip
 _CARD_INSERT = insert(_CARDS)
-# Parameters named apart from the columns: SQLAlchemy keeps column names for SET values.
+# The key is matched under other names: SQLAlchemy keeps the column names for the SET values.
 _CARD_UPDATE = (
     update(_CARDS)
     .where(_CARDS.c.user_id == bindparam("user"), _CARDS.c.template_id == bindparam("template"))
