@@ -6,6 +6,8 @@ Views only parse the request, call one service and shape the JSON.
 from __future__ import annotations
 
 import json
+import math
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -192,7 +194,7 @@ def _json_object(max_bytes: int = 64 * 1024) -> dict:
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body")
-    problem = _not_storable(body)
+    problem = None if _plainly_storable(raw) else _not_storable(body)
     if problem is not None:
         raise ApiError(400, "invalid_json", problem, "body")
     return body
@@ -202,12 +204,26 @@ def _not_a_number(constant: str):
     raise ApiError(400, "invalid_json", f"{constant} is not a JSON number", "body")
 
 
+def _plainly_storable(raw: bytes) -> bool:
+    """True when the raw text alone shows the checks of `_not_storable` pass: too few
+    brackets to nest too deep, no surrogate (as a \\u escape or as UTF-8 bytes), no run
+    of 16 digits (2^53 has 16) and no exponent. Most pushes; the rest are walked."""
+    return (raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH and b"\\u" not in raw
+            and _NEEDS_A_LOOK.search(raw) is None)  # fmt: skip
+
+
+# 16 digits, an exponent, or a UTF-16 surrogate written in UTF-8 (json.loads lets it pass).
+_NEEDS_A_LOOK = re.compile(rb"[0-9]{16}|[0-9][eE]|\xed[\xa0-\xbf]")
+
+
 def _not_storable(body: dict) -> str | None:
     """Say why a parsed body is not I-JSON we can store and send back, or None.
 
     Python's parser accepts what the database and the browser cannot hold:
     unpaired UTF-16 surrogates ("\\ud800" is not text; storing it raises),
-    integers past 2^53, and nesting deep enough to exhaust the stack later.
+    integers past 2^53, numbers past the largest double (1e400 reads as
+    infinity, and would go back out as `Infinity`, which no JSON parser takes),
+    and nesting deep enough to exhaust the stack later.
     """
     stack: list[tuple[object, int]] = [(body, 1)]
     while stack:
@@ -226,6 +242,8 @@ def _not_storable(body: dict) -> str | None:
                 return "the body holds an unpaired UTF-16 surrogate (\\ud800 to \\udfff)"
         elif isinstance(value, int) and abs(value) > MAX_JSON_INTEGER:
             return f"the body holds an integer beyond ±{MAX_JSON_INTEGER} (2^53 - 1)"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return "the body holds a number too large for a double (it reads as infinity)"
     return None
 
 

@@ -198,3 +198,34 @@ def test_valid_events_in_a_mutated_push_are_stored_exactly_once(app, database, p
             assert stored_count(app, str(uuid.UUID(str(raw["id"])))) == 1
         else:
             assert after["status"] == before["status"], (before, after)
+
+
+# A number as a client may write it: huge, tiny, with or without an exponent.
+NUMBER_TEXT = st.from_regex(r"\A-?[0-9]{1,30}(\.[0-9]{1,5})?([eE][+-]?[0-9]{1,4})?\Z")
+
+
+@settings(FAST, max_examples=300)
+@given(
+    JSON,
+    st.lists(NUMBER_TEXT, max_size=3),
+    st.sampled_from(["", "\ud800", "x\udfff"]),
+    st.booleans(),
+)
+def test_the_push_bodys_fast_check_never_passes_what_the_walk_refuses(
+    value, numbers, odd, raw_utf8
+):
+    """`_plainly_storable` skips the walk for most pushes: it may only do so when the walk
+    would find nothing (a lone surrogate, a huge integer, infinity, deep nesting)."""
+    from quizengine.api import _not_storable, _plainly_storable
+
+    # A lone surrogate as a \\u escape, or as the UTF-8 bytes a careless client sends.
+    raw = json.dumps({"v": value, "t": odd}, allow_nan=True, ensure_ascii=not raw_utf8)
+    raw = raw.encode("utf-8", "surrogatepass")
+    raw = raw[:-1] + b"".join(b', "n%d": %s' % (i, n.encode()) for i, n in enumerate(numbers))
+    raw += b"}"
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return  # refused before either check runs
+    if _plainly_storable(raw):
+        assert _not_storable(body) is None

@@ -200,6 +200,9 @@ HOSTILE_JSON = [
     b'{"device_id": "d", "events": ["\\ud800"]}',
     b'{"device_id": "d", "events": ["\xed\xa0\x80"]}',
     b'{"device_id": "d", "events": [], "n": 1180591620717411303424}',
+    # A number past the largest double parses as infinity, and comes back as Infinity.
+    b'{"device_id": "d", "events": [{"payload": {"extra": 1e400}}]}',
+    b'{"device_id": "d", "events": [], "n": -2E+999}',
 ]
 
 
