@@ -7,13 +7,15 @@ import threading
 
 
 def post_worker_init(worker) -> None:
-    """Start the worker's grading process in the background, so the first answer after a
-    (re)start does not wait for it (quizengine/grading.py)."""
-    from quizengine import grading
+    """Load the question bank and freeze the start-up heap (quizengine/warm_start.py), then
+    start the worker's grading process in the background, so the first answer after a
+    (re)start waits for neither (quizengine/grading.py)."""
+    from quizengine import grading, warm_start
 
     app = worker.wsgi
     if getattr(app, "import_name", None) != "quizengine":
         return  # another app served from here (the load test's bare-Flask baseline)
+    warm_start.prepare_worker()
 
     def warm() -> None:
         with app.app_context():
