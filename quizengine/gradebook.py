@@ -31,11 +31,13 @@ STATUS_LABELS = {
     "late": "late",
 }  # fmt: skip
 SORTS = ("name", "score", "-score")
-_ATTEMPT_COLUMNS = (
+# What `assignments.summarize` reads, and what finds an attempt's cell.
+_SUMMARY_COLUMNS = (
     Attempt.user_id, Attempt.event_id, Attempt.template_id, Attempt.seed, Attempt.level,
-    Attempt.answer, Attempt.duration_ms, Attempt.device_id, Attempt.hlc, Attempt.answered_at,
-    Attempt.received_at, Attempt.status, Attempt.score, Attempt.tags, Attempt.flags,
+    Attempt.device_id, Attempt.hlc, Attempt.answered_at, Attempt.received_at, Attempt.status,
+    Attempt.score, Attempt.flags,
 )  # fmt: skip
+_ANALYSIS_COLUMNS = (*_SUMMARY_COLUMNS, Attempt.answer, Attempt.duration_ms, Attempt.tags)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def class_students(session: Session, class_id: int) -> list[Student]:
     return [Student(*row) for row in rows]
 
 
-def _load(session: Session, scoped: ScopedAssignment) -> _Data:
+def _load(session: Session, scoped: ScopedAssignment, columns=_SUMMARY_COLUMNS) -> _Data:
     assignment, problem_set = scoped.assignment, scoped.problem_set
     problems = set_problems(set_items(session, problem_set.id))
     students = class_students(session, scoped.classroom.id)
@@ -104,7 +106,7 @@ def _load(session: Session, scoped: ScopedAssignment) -> _Data:
         Enrollment.classroom_id == scoped.classroom.id, Enrollment.removed_at.is_(None)
     )
     for row in session.execute(
-        select(*_ATTEMPT_COLUMNS).where(
+        select(*columns).where(
             Attempt.assignment_id == assignment.id, Attempt.user_id.in_(active)
         )
     ):
@@ -237,7 +239,7 @@ class ItemStats:
 
 def item_analysis(session: Session, scoped: ScopedAssignment, *, top: int = 3) -> list[ItemStats]:
     """Per problem: who answered, the share right, the median time, the commonest mistakes."""
-    data = _load(session, scoped)
+    data = _load(session, scoped, _ANALYSIS_COLUMNS)
     stats = []
     for problem in data.problems:
         answered = correct = 0

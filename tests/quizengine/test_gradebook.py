@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import event
 
 import question_bank as qb
@@ -176,3 +178,30 @@ def test_gradebook_page_queries_are_bounded(app, client, auth, cheap_passwords):
     assert response.status_code == 200
     assert len(statements) <= 12, statements
     assert response.get_data(as_text=True).count("cell-") >= 3000
+
+
+def test_every_cell_links_to_its_own_drill_down(app, client, auth, cheap_passwords):
+    auth.signup(email="t@example.org", role="teacher")
+    with app.app_context():
+        from sqlalchemy import select
+
+        from quizengine.models import User
+
+        teacher_id = db.session.scalar(select(User.id).where(User.email == "t@example.org"))
+        assignment_id = fill_gradebook(teacher_id, 3, 1)
+        names = dict(db.session.execute(select(User.id, User.display_name)).all())
+    page = client.get(f"/teach/assignments/{assignment_id}").get_data(as_text=True)
+    pattern = rf'href="(/teach/assignments/{assignment_id}/students/(\d+)/problems/(\d+))"'
+    links = re.findall(pattern, page)
+    cells = {(int(student), int(index)) for _, student, index in links}
+    students = {student for student, _ in cells}
+    assert len(links) == len(cells) == 3 * 4 and len(students) == 3
+    assert {index for _, index in cells} == {0, 1, 2, 3}
+    with app.test_request_context():
+        expected = {url_for("teach.drill_down", assignment_id=assignment_id, student_id=student,
+                            index=index) for student, index in cells}  # fmt: skip
+    assert {url for url, _, _ in links} == expected
+    for url, student, _ in links:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert names[int(student)] in response.get_data(as_text=True)
