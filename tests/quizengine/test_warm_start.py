@@ -6,6 +6,7 @@ import json
 import runpy
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -54,6 +55,11 @@ def test_gunicorn_prepares_a_quizengine_worker_before_it_serves(app, monkeypatch
     monkeypatch.setattr(grading, "warm_up", lambda: calls.append("grading"))
     _hook()(SimpleNamespace(wsgi=app))
     assert calls[0] == "prepare"  # before the hook returns, so before any request
+    # The grading child starts in the background; wait, so the patch is still in place.
+    for thread in threading.enumerate():
+        if thread.name == "grading-warm-up":
+            thread.join(10)
+    assert calls == ["prepare", "grading"]
 
 
 def test_gunicorn_leaves_another_app_alone(monkeypatch):
