@@ -91,7 +91,7 @@ def class_students(session: Session, class_id: int) -> list[Student]:
     return [Student(*row) for row in rows]
 
 
-def _load(session: Session, scoped: ScopedAssignment, columns=_SUMMARY_COLUMNS) -> _Data:
+def _load(session: Session, scoped: ScopedAssignment, columns: tuple = _SUMMARY_COLUMNS) -> _Data:
     assignment, problem_set = scoped.assignment, scoped.problem_set
     problems = set_problems(set_items(session, problem_set.id))
     students = class_students(session, scoped.classroom.id)
@@ -106,9 +106,7 @@ def _load(session: Session, scoped: ScopedAssignment, columns=_SUMMARY_COLUMNS) 
         Enrollment.classroom_id == scoped.classroom.id, Enrollment.removed_at.is_(None)
     )
     for row in session.execute(
-        select(*columns).where(
-            Attempt.assignment_id == assignment.id, Attempt.user_id.in_(active)
-        )
+        select(*columns).where(Attempt.assignment_id == assignment.id, Attempt.user_id.in_(active))
     ):
         index = index_of.get((row.user_id, row.template_id, row.seed, row.level))
         if index is not None and row.user_id in ids:
