@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from fsrs import Card as FsrsCard
 from fsrs import State
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import scheduling
@@ -29,15 +30,27 @@ def replay_key(hlc: str, device_id: str, event_id: str) -> str:
 
 
 def settings_for(session: Session, user_id: int) -> LearnerSettings:
-    """Return the learner's settings, adding the defaults on first use."""
+    """Return the learner's settings, adding the defaults on first use.
+
+    A new learner's first requests often come together (the page, its queue, its
+    offline pack), and each may find no row: whichever inserts second yields to
+    the first instead of failing on the primary key.
+    """
     settings = session.get(LearnerSettings, user_id)
     if settings is None:
-        settings = LearnerSettings(
-            user_id=user_id, desired_retention=0.9, daily_new_limit=5, timezone="UTC",
-            day_start_hour=4,
-        )  # fmt: skip
-        session.add(settings)
+        insert_once = _INSERT_ONCE[session.get_bind().dialect.name]
+        session.execute(
+            insert_once(LearnerSettings)
+            .values(user_id=user_id, **DEFAULT_SETTINGS)
+            .on_conflict_do_nothing(index_elements=[LearnerSettings.user_id])
+        )
+        settings = session.get(LearnerSettings, user_id)
     return settings
+
+
+DEFAULT_SETTINGS = {"desired_retention": 0.9, "daily_new_limit": 5, "timezone": "UTC",
+                    "day_start_hour": 4}  # fmt: skip
+_INSERT_ONCE = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 # -- cards -----------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Projections kept beside the events: the learner's settings row, added on first use."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from quizengine.extensions import db
+from quizengine.models import LearnerSettings
+from quizengine.projections import settings_for
+from tests.helpers import PASSWORD
+from tests.quizengine.teaching import person
+
+FIRST_PAGES = ("/api/v1/queue", "/progress", "/api/v1/pack")
+
+
+def _rows(user_id: int) -> int:
+    query = select(func.count()).select_from(LearnerSettings)
+    return db.session.scalar(query.where(LearnerSettings.user_id == user_id))
+
+
+def test_settings_for_yields_to_a_row_added_since_it_looked(db_session, monkeypatch,
+                                                            cheap_passwords):  # fmt: skip
+    user_id = person("ada@example.org").id
+    settings_for(db_session, user_id).daily_new_limit = 2  # another request's, committed
+    db_session.commit()
+    looked = []
+    real_get = db_session.get
+
+    def looked_too_early(entity, ident, **options):
+        looked.append(ident)  # the first look ran before that request inserted
+        return None if len(looked) == 1 else real_get(entity, ident, **options)
+
+    monkeypatch.setattr(db_session, "get", looked_too_early)
+    found = settings_for(db_session, user_id)
+    db_session.commit()
+    assert found.daily_new_limit == 2  # the row already there, untouched
+    assert _rows(user_id) == 1
+
+
+def _first_pages_at_once(app, cookie: str) -> list[tuple[str, int]]:
+    """Open FIRST_PAGES together in tabs of one signed-in browser; their statuses."""
+    statuses: list[tuple[str, int]] = []
+    together = threading.Barrier(len(FIRST_PAGES))
+
+    def load(path: str) -> None:
+        tab = app.test_client()
+        tab.set_cookie("session", cookie)
+        together.wait()
+        statuses.append((path, tab.get(path).status_code))
+
+    tabs = [threading.Thread(target=load, args=(path,)) for path in FIRST_PAGES]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(30)
+    return statuses
+
+
+def test_a_new_learners_first_pages_at_once_all_load(app, cheap_passwords):
+    statuses: list[tuple[str, int]] = []
+    for n in range(4):
+        email = f"new{n}@example.org"
+        with app.app_context():
+            user_id = person(email).id
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        statuses += _first_pages_at_once(app, client.get_cookie("session").value)
+        with app.app_context():
+            assert _rows(user_id) == 1
+    assert len(statuses) == 4 * len(FIRST_PAGES)
+    assert all(status == 200 for _, status in statuses), statuses
