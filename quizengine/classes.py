@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .insert_once import insert_once
 from .models import Assignment, Classroom, Enrollment, ProblemSet, Role, User
 from .teaching_errors import TeachingError
 
@@ -143,8 +144,9 @@ def join_class(session: Session, student: User, code: str, now: datetime) -> Cla
             Enrollment.classroom_id == classroom.id, Enrollment.student_id == student.id
         )
     )
-    if enrollment is None:
-        session.add(Enrollment(classroom_id=classroom.id, student_id=student.id, joined_at=now))
+    if enrollment is None:  # a double tap sends two joins at once: the second does nothing
+        insert_once(session, Enrollment, ["classroom_id", "student_id"],
+                    classroom_id=classroom.id, student_id=student.id, joined_at=now)  # fmt: skip
     elif enrollment.removed_at is not None:
         enrollment.removed_at = None
         enrollment.joined_at = now

@@ -50,6 +50,8 @@ def settings():
         except SettingsError as error:
             db.session.rollback()
             errors[error.field] = error.message
+            # A first visit's default row went with the rollback: add it again to show.
+            current = settings_for(db.session, current_user.id)
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from fsrs import Card as FsrsCard
 from fsrs import State
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import scheduling
 from .content import template_index
+from .insert_once import insert_once
 from .models import Attempt, Card, LearnerSettings, Note, SkillCheckAnswer
 from .scheduling import CardState, GradedAttempt, Outcome
 
@@ -38,19 +38,13 @@ def settings_for(session: Session, user_id: int) -> LearnerSettings:
     """
     settings = session.get(LearnerSettings, user_id)
     if settings is None:
-        insert_once = _INSERT_ONCE[session.get_bind().dialect.name]
-        session.execute(
-            insert_once(LearnerSettings)
-            .values(user_id=user_id, **DEFAULT_SETTINGS)
-            .on_conflict_do_nothing(index_elements=[LearnerSettings.user_id])
-        )
+        insert_once(session, LearnerSettings, ["user_id"], user_id=user_id, **DEFAULT_SETTINGS)
         settings = session.get(LearnerSettings, user_id)
     return settings
 
 
 DEFAULT_SETTINGS = {"desired_retention": 0.9, "daily_new_limit": 5, "timezone": "UTC",
                     "day_start_hour": 4}  # fmt: skip
-_INSERT_ONCE = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 # -- cards -----------------------------------------------------------------------

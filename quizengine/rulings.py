@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .assignments import OFFLINE_LATE, timing
 from .event_store import NewEvent, append_events
+from .insert_once import insert_once
 from .models import (
     Assignment,
     Attempt,
@@ -164,11 +165,9 @@ def accept_late(
     attempt = scoped.attempt
     if timing(attempt, scoped.assignment.due_at) != OFFLINE_LATE:
         raise TeachingError("attempt", "Only answers made before the due date can be accepted.")
-    found = session.get(LateAcceptance, (attempt.user_id, attempt.event_id))
-    if found is None:
-        found = LateAcceptance(
-            student_id=attempt.user_id, attempt_id=attempt.event_id,
-            assignment_id=scoped.assignment.id, teacher_id=teacher_id, accepted_at=now,
-        )  # fmt: skip
-        session.add(found)
-    return found
+    # Accepting twice (a double click) keeps the first acceptance.
+    insert_once(session, LateAcceptance, ["student_id", "attempt_id"],
+                student_id=attempt.user_id, attempt_id=attempt.event_id,
+                assignment_id=scoped.assignment.id, teacher_id=teacher_id,
+                accepted_at=now)  # fmt: skip
+    return session.get(LateAcceptance, (attempt.user_id, attempt.event_id))

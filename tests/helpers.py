@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,29 @@ from quizengine.extensions import db
 from quizengine.mail import Message, outbox
 
 PASSWORD = "correct horse battery"
+
+Request = tuple[str, str, dict | None]  # (method, path, form data)
+
+
+def at_once(app: Flask, client: FlaskClient, requests: list[Request]) -> list[int]:
+    """Send `requests` together, each from its own tab of `client`'s signed-in browser (a
+    double click, or a page and its scripts); return their statuses in order."""
+    cookie = client.get_cookie("session").value
+    statuses: list[int] = [0] * len(requests)
+    together = threading.Barrier(len(requests))
+
+    def send(index: int, method: str, path: str, data: dict | None) -> None:
+        tab = app.test_client()
+        tab.set_cookie("session", cookie)
+        together.wait()
+        statuses[index] = tab.open(path, method=method, data=data).status_code
+
+    tabs = [threading.Thread(target=send, args=(n, *request)) for n, request in enumerate(requests)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(30)
+    return statuses
 
 
 def make_app(tmp_path: Path, **overrides) -> Flask:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from quizengine import classes
+from quizengine.models import Enrollment
 from quizengine.teaching_errors import TeachingError
+from tests.helpers import at_once
 from tests.quizengine.history import NOW
 from tests.quizengine.teaching import assign, make_class, make_set, person
 
@@ -113,3 +116,17 @@ def test_join_page_round_trip(app, client, auth, cheap_passwords):
     assert "matches no open class" in response.get_data(as_text=True)
     response = client.post("/classes/join", data={"code": code}, follow_redirects=True)
     assert "You joined Optimisation 101" in response.get_data(as_text=True)
+
+
+def test_joining_twice_at_once_joins_once(app, client, auth, cheap_passwords):
+    with app.app_context():
+        from quizengine.extensions import db
+
+        code = make_class(db.session, person("t@example.org", "teacher")).join_code
+    auth.signup()
+    statuses = at_once(app, client, [("POST", "/classes/join", {"code": code})] * 3)
+    assert statuses == [302, 302, 302]  # a double tap on a phone: every tap lands
+    with app.app_context():
+        from quizengine.extensions import db
+
+        assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 1

@@ -159,6 +159,14 @@ def test_invalid_settings_are_refused_with_a_message_and_change_nothing(
     assert saved_settings(app, learner) == saved
 
 
+def test_a_first_visit_with_invalid_settings_shows_the_message(app, client, learner):
+    # No settings row yet: the defaults added for this request go with its rollback.
+    response = client.post("/settings", data={**VALID, "day_start_hour": "24"})
+    assert response.status_code == 400
+    assert 'id="day_start_hour-error"' in response.get_data(as_text=True)
+    assert saved_settings(app, learner) == DEFAULTS
+
+
 def cards_of(app, user_id: int) -> dict[str, tuple]:
     with app.app_context():
         rows = db.session.scalars(select(Card).where(Card.user_id == user_id))

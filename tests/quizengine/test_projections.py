@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from quizengine.extensions import db
 from quizengine.models import LearnerSettings
 from quizengine.projections import settings_for
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, at_once
 from tests.quizengine.teaching import person
 
 FIRST_PAGES = ("/api/v1/queue", "/progress", "/api/v1/pack")
@@ -39,25 +37,6 @@ def test_settings_for_yields_to_a_row_added_since_it_looked(db_session, monkeypa
     assert _rows(user_id) == 1
 
 
-def _first_pages_at_once(app, cookie: str) -> list[tuple[str, int]]:
-    """Open FIRST_PAGES together in tabs of one signed-in browser; their statuses."""
-    statuses: list[tuple[str, int]] = []
-    together = threading.Barrier(len(FIRST_PAGES))
-
-    def load(path: str) -> None:
-        tab = app.test_client()
-        tab.set_cookie("session", cookie)
-        together.wait()
-        statuses.append((path, tab.get(path).status_code))
-
-    tabs = [threading.Thread(target=load, args=(path,)) for path in FIRST_PAGES]
-    for tab in tabs:
-        tab.start()
-    for tab in tabs:
-        tab.join(30)
-    return statuses
-
-
 def test_a_new_learners_first_pages_at_once_all_load(app, cheap_passwords):
     statuses: list[tuple[str, int]] = []
     for n in range(4):
@@ -66,7 +45,8 @@ def test_a_new_learners_first_pages_at_once_all_load(app, cheap_passwords):
             user_id = person(email).id
         client = app.test_client()
         client.post("/login", data={"email": email, "password": PASSWORD})
-        statuses += _first_pages_at_once(app, client.get_cookie("session").value)
+        found = at_once(app, client, [("GET", path, None) for path in FIRST_PAGES])
+        statuses += zip(FIRST_PAGES, found, strict=True)
         with app.app_context():
             assert _rows(user_id) == 1
     assert len(statuses) == 4 * len(FIRST_PAGES)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import question_bank as qb
 from quizengine import assignments, gradebook, rulings
-from quizengine.models import Attempt, Event, Ruling
+from quizengine.models import Attempt, Event, LateAcceptance, Ruling
 from quizengine.projections import attempts_by_template
 from quizengine.queue import build_queue
 from quizengine.teaching_errors import TeachingError
+from tests.helpers import at_once
 from tests.quizengine.history import NOW, attempt, card, event, push
 from tests.quizengine.teaching import assign, make_class, make_set, person
 
@@ -116,3 +117,22 @@ def test_rule_and_accept_pages(app, client, auth, cheap_passwords, db_session):
     refused = client.post(f"/teach/attempts/{ada.id}/{attempt_id}/rule", data={"status": "correct"})
     assert refused.status_code == 303
     assert client.post(f"/teach/attempts/{ada.id}/nope/rule", data={}).status_code == 404
+
+
+def test_accepting_twice_at_once_accepts_once(app, client, auth, cheap_passwords, db_session):
+    teacher = person("t@example.org", "teacher")
+    ada = person("ada@example.org", name="Ada")
+    due = NOW + timedelta(days=1)
+    assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
+                        make_class(db_session, teacher, ada), due=due)  # fmt: skip
+    [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
+    problem = qb.generate(item.template_id, item.seed, item.level)
+    push(db_session, ada.id, [attempt(item.template_id, problem.solution, due - timedelta(hours=1),
+                                      seed=item.seed, assignment_id=assignment.id)],
+         now=due + timedelta(hours=5))  # fmt: skip
+    attempt_id = db_session.scalar(select(Attempt.event_id))
+    db_session.commit()
+    auth.login(email="t@example.org")
+    accept = ("POST", f"/teach/attempts/{ada.id}/{attempt_id}/accept", {})
+    assert at_once(app, client, [accept] * 3) == [302, 302, 302]
+    assert db_session.scalar(select(func.count()).select_from(LateAcceptance)) == 1
