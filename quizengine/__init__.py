@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as configuration
-from . import write_gate
+from . import routing, write_gate
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .grading import GradingSettings
 
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     GradingSettings.from_config(app.config)
 
     _bind_extensions(app)
+    routing.install(app)
     _register_blueprints(app)
     return app
 

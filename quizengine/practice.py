@@ -22,6 +22,7 @@ from .extensions import db
 from .ingest import push_events
 from .models import Attempt, Card
 from .queue import build_queue
+from .routing import form_id
 from .web_events import device_id, is_uuid, make_event
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -74,7 +75,7 @@ def answer():
     event_id = form.get("event_id") if is_uuid(form.get("event_id")) else str(uuid.uuid4())
     now = _now()
     gave_up = form.get("action") == "give_up"
-    assignment_id = _assignment_id(form.get("assignment_id"))
+    assignment_id = form_id(form.get("assignment_id"))  # the gradebook checks the rest
     payload = {
         "template_id": template.id,
         "seed": seed,
@@ -110,15 +111,6 @@ def problem_figure(template_id: str, seed: int, level: int):
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-def _assignment_id(raw: str | None) -> int | None:
-    """Return the assigned work an answer is for (an id; the gradebook checks the rest)."""
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return None
-    return value if 0 < value < 2**31 else None
 
 
 def _show(

@@ -32,6 +32,7 @@ from .content import template_index
 from .extensions import db
 from .gradebook_csv import gradebook_csv
 from .projections import settings_for
+from .routing import form_id
 from .teaching_errors import TeachingError
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -179,7 +180,7 @@ def remove_student(class_id: int, student_id: int):
 @bp.post("/classes/<int:class_id>/assign")
 def assign(class_id: int):
     classroom = _class(class_id)
-    problem_set = _set(request.form.get("set_id", type=int) or 0)
+    problem_set = _set(form_id(request.form.get("set_id")) or 0)
     timezone = _timezone()
     try:
         opens = assignments.parse_local(request.form.get("opens_at"), timezone, "opens_at")
