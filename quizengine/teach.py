@@ -28,6 +28,7 @@ from flask_login import current_user
 from question_bank.registry import generate
 
 from . import assignments, classes, gradebook, problem_sets, rulings
+from .auth_session import safe_next
 from .content import template_index
 from .extensions import db
 from .gradebook_csv import gradebook_csv
@@ -329,8 +330,8 @@ def _attempt(student_id: int, attempt_id: str):
 
 
 def _after_decision(scoped) -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/teach/") and "//" not in target and "\\" not in target:
+    target = safe_next(request.form.get("next"))  # a path here: no host, no control characters
+    if target is not None and target.startswith("/teach/"):
         return target
     return url_for(".gradebook_page", assignment_id=scoped.assignment.id)
 

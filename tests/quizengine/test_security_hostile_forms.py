@@ -29,6 +29,7 @@ HOSTILE = {
     "markup": '<script>alert(1)</script>"\'><img src=x>',
     "a date that is not one": "2026-02-30T25:61",
     "right-to-left and emoji": "\u202e\U0001f600\u0301",
+    "a header smuggled in": "/teach/x\r\nSet-Cookie: stolen=1",
 }
 NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
 
