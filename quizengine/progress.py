@@ -42,7 +42,6 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    current = settings_for(db.session, current_user.id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -50,11 +49,10 @@ def settings():
         except SettingsError as error:
             db.session.rollback()
             errors[error.field] = error.message
-            # A first visit's default row went with the rollback: add it again to show.
-            current = settings_for(db.session, current_user.id)
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
+    current = settings_for(db.session, current_user.id)
     db.session.commit()
     return render_template(
         "progress/settings.html", settings=current, errors=errors, form=request.form,

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
+from .event_store import lock_owner
 from .projections import replay_cards, settings_for
 
 
@@ -28,6 +29,9 @@ def update_settings(session: Session, user_id: int, form: Mapping[str, str], now
     timezone = form.get("timezone", "").strip()
     if timezone not in available_timezones():
         raise SettingsError("timezone", "Choose a time zone from the list, such as Europe/Paris.")
+    # A new retention rewrites every card: a push from another device must not update one
+    # between this replay's reads and its writes (the push's review would be lost).
+    lock_owner(session, user_id)
     settings = settings_for(session, user_id)
     changed_retention = abs(settings.desired_retention - retention) > 1e-9
     settings.desired_retention = retention
