@@ -8,7 +8,7 @@ from flask import Flask, g
 from flask_login import current_user
 
 from .extensions import db
-from .projections import settings_for
+from .projections import read_settings
 from .stats import learner_day
 
 
@@ -18,7 +18,7 @@ def learner_date(moment: datetime | None) -> str:
         return "–"
     if "learner_clock" not in g:
         if current_user.is_authenticated:
-            settings = settings_for(db.session, current_user.id)
+            settings = read_settings(db.session, current_user.id)
             g.learner_clock = (settings.timezone, settings.day_start_hour)
         else:
             g.learner_clock = ("UTC", 0)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from .charts import bar_chart
 from .extensions import db
-from .projections import settings_for
+from .projections import read_settings
 from .settings import SettingsError, update_settings
 from .stats import progress
 
@@ -52,7 +52,7 @@ def settings():
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
-    current = settings_for(db.session, current_user.id)
+    current = read_settings(db.session, current_user.id)
     db.session.commit()
     return render_template(
         "progress/settings.html", settings=current, errors=errors, form=request.form,

@@ -30,17 +30,24 @@ def replay_key(hlc: str, device_id: str, event_id: str) -> str:
 
 
 def settings_for(session: Session, user_id: int) -> LearnerSettings:
-    """Return the learner's settings, adding the defaults on first use.
+    """Return the learner's settings to change, adding the defaults on first use.
 
-    A new learner's first requests often come together (the page, its queue, its
-    offline pack), and each may find no row: whichever inserts second yields to
-    the first instead of failing on the primary key.
+    Two requests may both find no row (a double tap): whichever inserts second
+    yields to the first instead of failing on the primary key.
     """
     settings = session.get(LearnerSettings, user_id)
     if settings is None:
         insert_once(session, LearnerSettings, ["user_id"], user_id=user_id, **DEFAULT_SETTINGS)
         settings = session.get(LearnerSettings, user_id)
     return settings
+
+
+def read_settings(session: Session, user_id: int) -> LearnerSettings:
+    """Return the learner's settings to read: the stored row, or the defaults (not added
+    to the session) until they first save some. Pages that only show or schedule use
+    this, so opening them never writes."""
+    found = session.get(LearnerSettings, user_id)
+    return found if found is not None else LearnerSettings(user_id=user_id, **DEFAULT_SETTINGS)
 
 
 DEFAULT_SETTINGS = {"desired_retention": 0.9, "daily_new_limit": 5, "timezone": "UTC",
@@ -145,9 +152,9 @@ def refresh_card(
 
 
 def desired_retention(session: Session, user_id: int) -> float:
-    """The learner's desired retention (adding the default settings on first use)."""
+    """The learner's desired retention (the default until they save settings)."""
     found = session.connection().execute(_RETENTION, {"user": user_id}).scalar()
-    return found if found is not None else settings_for(session, user_id).desired_retention
+    return found if found is not None else DEFAULT_SETTINGS["desired_retention"]
 
 
 _CARDS = Card.__table__

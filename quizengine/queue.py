@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from . import scheduling
 from .content import skill_order, template_index
 from .models import Attempt, Card
-from .projections import card_state, settings_for
+from .projections import card_state, read_settings
 
 # Reviews; a backlog above the learner's usual day (at least this) pauses new skills.
 MIN_DAY_OF_WORK = 3
@@ -59,7 +59,7 @@ def variant_seed(card_id: int, attempts: int) -> int:
 
 def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) -> list[QueueItem]:
     """Return up to `limit` items for the learner, best first."""
-    settings = settings_for(session, user_id)
+    settings = read_settings(session, user_id)
     templates = template_index()
     cards = {
         row.template_id: row

@@ -38,7 +38,7 @@ from .models import (
     Ruling,
     User,
 )
-from .projections import replay_card, settings_for, store_state
+from .projections import read_settings, replay_card, store_state
 from .teaching_errors import TeachingError
 
 RULED = "attempt.ruled"
@@ -134,7 +134,7 @@ def _project(session: Session, attempt: Attempt, event: NewEvent | Event, now) -
 
 
 def _replay(session: Session, user_id: int, template_id: str) -> None:
-    settings = settings_for(session, user_id)
+    settings = read_settings(session, user_id)
     state = replay_card(session, user_id, template_id, settings.desired_retention)
     card = session.get(Card, (user_id, template_id))
     if card is None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import scheduling
 from .content import template_index
 from .models import Attempt, Card, Device
-from .projections import card_state, settings_for
+from .projections import card_state, read_settings
 
 SKEW_WORTH_SAYING_MS = 2 * 60 * 1000
 
@@ -56,7 +56,7 @@ def learner_day(moment: datetime, timezone: str, hour: int) -> date:
 
 
 def progress(session: Session, user_id: int, now: datetime) -> Progress:
-    settings = settings_for(session, user_id)
+    settings = read_settings(session, user_id)
     templates = template_index()
     tz, hour = settings.timezone, settings.day_start_hour
     cards = [c for c in session.scalars(select(Card).where(Card.user_id == user_id))

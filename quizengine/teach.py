@@ -32,7 +32,7 @@ from .auth_session import safe_next
 from .content import template_index
 from .extensions import db
 from .gradebook_csv import gradebook_csv
-from .projections import settings_for
+from .projections import read_settings
 from .routing import form_id
 from .teaching_errors import TeachingError
 
@@ -61,7 +61,7 @@ def teach_time(moment: datetime | None, timezone: str) -> str:
 
 
 def _timezone() -> str:
-    return settings_for(db.session, current_user.id).timezone
+    return read_settings(db.session, current_user.id).timezone
 
 
 def _class(class_id: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -25,8 +26,8 @@ def at_once(app: Flask, client: FlaskClient, requests: list[Request]) -> list[in
     """Send `requests` together, each from its own tab of `client`'s signed-in browser (a
     double click, or a page and its scripts); return their statuses in order."""
     cookie = client.get_cookie("session").value
-    statuses: list[int] = [0] * len(requests)
-    together = threading.Barrier(len(requests))
+    statuses: list[int] = [0] * len(requests)  # 0: no answer came
+    together = threading.Barrier(len(requests), timeout=10)
 
     def send(index: int, method: str, path: str, data: dict | None) -> None:
         tab = app.test_client()
@@ -34,11 +35,13 @@ def at_once(app: Flask, client: FlaskClient, requests: list[Request]) -> list[in
         together.wait()
         statuses[index] = tab.open(path, method=method, data=data).status_code
 
-    tabs = [threading.Thread(target=send, args=(n, *request)) for n, request in enumerate(requests)]
+    tabs = [threading.Thread(target=send, args=(n, *request), daemon=True)
+            for n, request in enumerate(requests)]  # fmt: skip
     for tab in tabs:
         tab.start()
+    deadline = time.monotonic() + 60
     for tab in tabs:
-        tab.join(30)
+        tab.join(max(0.0, deadline - time.monotonic()))
     return statuses
 
 
