@@ -59,11 +59,31 @@ class LiveServer(str):
     app: Flask
 
 
+def closed_at_once(app: Flask):
+    """Wrap `app` so every response is read and closed before werkzeug writes it.
+
+    A browser that navigates away drops the requests still loading. Werkzeug's
+    development server then fails while draining the socket, before it closes the
+    response, and a static file stays open until the garbage collector finds it.
+    That is a ResourceWarning, which fails whichever test happens to be running.
+    """
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(tmp_path) -> Iterator[LiveServer]:
     """Serve a fresh app (CSRF on, as in production) on a free loopback port."""
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closed_at_once(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = LiveServer(f"http://127.0.0.1:{server.server_port}")
