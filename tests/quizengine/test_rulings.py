@@ -93,19 +93,25 @@ def test_clients_cannot_push_a_ruling(db_session, waiting):
     assert db_session.get(Attempt, (ada.id, attempt_id)).status == "undecided"
 
 
-def test_rule_and_accept_pages(app, client, auth, cheap_passwords, db_session):
+@pytest.fixture
+def late_answer(db_session, cheap_passwords):
+    """Ada answers right an hour before the due date, offline; it arrives five hours late.
+    Return (Ada, the assignment, the attempt's id); the teacher is t@example.org."""
     teacher = person("t@example.org", "teacher")
     ada = person("ada@example.org", name="Ada")
-    classroom = make_class(db_session, teacher, ada)
     due = NOW + timedelta(days=1)
     assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
-                        classroom, due=due)  # fmt: skip
+                        make_class(db_session, teacher, ada), due=due)  # fmt: skip
     [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
     problem = qb.generate(item.template_id, item.seed, item.level)
     push(db_session, ada.id, [attempt(item.template_id, problem.solution, due - timedelta(hours=1),
                                       seed=item.seed, assignment_id=assignment.id)],
          now=due + timedelta(hours=5))  # fmt: skip
-    attempt_id = db_session.scalar(select(Attempt.event_id))
+    return ada, assignment, db_session.scalar(select(Attempt.event_id))
+
+
+def test_rule_and_accept_pages(client, auth, late_answer):
+    ada, assignment, attempt_id = late_answer
     auth.login(email="t@example.org")
     drill = f"/teach/assignments/{assignment.id}/students/{ada.id}/problems/0"
     page = client.get(drill).get_data(as_text=True)
@@ -119,18 +125,8 @@ def test_rule_and_accept_pages(app, client, auth, cheap_passwords, db_session):
     assert client.post(f"/teach/attempts/{ada.id}/nope/rule", data={}).status_code == 404
 
 
-def test_accepting_twice_at_once_accepts_once(app, client, auth, cheap_passwords, db_session):
-    teacher = person("t@example.org", "teacher")
-    ada = person("ada@example.org", name="Ada")
-    due = NOW + timedelta(days=1)
-    assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
-                        make_class(db_session, teacher, ada), due=due)  # fmt: skip
-    [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
-    problem = qb.generate(item.template_id, item.seed, item.level)
-    push(db_session, ada.id, [attempt(item.template_id, problem.solution, due - timedelta(hours=1),
-                                      seed=item.seed, assignment_id=assignment.id)],
-         now=due + timedelta(hours=5))  # fmt: skip
-    attempt_id = db_session.scalar(select(Attempt.event_id))
+def test_accepting_twice_at_once_accepts_once(app, client, auth, db_session, late_answer):
+    ada, _, attempt_id = late_answer
     db_session.commit()
     auth.login(email="t@example.org")
     accept = ("POST", f"/teach/attempts/{ada.id}/{attempt_id}/accept", {})
