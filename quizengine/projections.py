@@ -129,9 +129,10 @@ def refresh_card(
     """
     connection = session.connection()
     row = connection.execute(_CARD, {"user": user_id, "template": template_id}).first()
-    retention = row.retention if row is not None and row.retention is not None else None
-    if retention is None:
+    if row is None:
         retention = desired_retention(session, user_id)
+    else:  # the subquery's NULL: no settings saved, so the default holds
+        retention = row.retention if row.retention is not None else _DEFAULT_RETENTION
     state = _state_from_row(row) if row is not None else None
     if state is None or any(scheduling.sort_key(a) <= state.last_key for a in arrived):
         state = replay_card(session, user_id, template_id, retention)
@@ -154,7 +155,10 @@ def refresh_card(
 def desired_retention(session: Session, user_id: int) -> float:
     """The learner's desired retention (the default until they save settings)."""
     found = session.connection().execute(_RETENTION, {"user": user_id}).scalar()
-    return found if found is not None else DEFAULT_SETTINGS["desired_retention"]
+    return found if found is not None else _DEFAULT_RETENTION
+
+
+_DEFAULT_RETENTION = DEFAULT_SETTINGS["desired_retention"]
 
 
 _CARDS = Card.__table__
