@@ -8,7 +8,7 @@ it was made offline and synced late: it counts once the teacher accepts it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -147,12 +147,13 @@ def summarize(
     *,
     attempts_allowed: int | None,
     due_at: datetime,
-    accepted: set[str] = frozenset(),  # type: ignore[assignment]
+    accepted: Collection[tuple[int, str]] = frozenset(),
 ) -> ProblemResult:
     """Fold one student's attempts on one problem into a status and a score.
 
     The first `attempts_allowed` counted answers (in replay order) count;
-    the score is the best of those that are on time or accepted.
+    the score is the best of those that are on time or `accepted` (late answers a
+    teacher accepted, as (student id, attempt id): see `accepted_answers`).
     """
     result = ProblemResult()
     ordered = sorted(attempts, key=lambda a: replay_key(a.hlc, a.device_id, a.event_id))
@@ -162,7 +163,7 @@ def summarize(
         if attempts_allowed is not None and result.used >= attempts_allowed:
             break
         result.used += 1
-        result.attempts.append((attempt, timing(attempt, due_at, attempt.event_id in accepted)))
+        result.attempts.append((attempt, timing(attempt, due_at, answer_key(attempt) in accepted)))
     counted = [a for a, t in result.attempts if t in (ON_TIME, ACCEPTED)]
     if counted:
         result.score = max(
@@ -191,15 +192,24 @@ def is_done(result: ProblemResult, attempts_allowed: int | None) -> bool:
     return attempts_allowed is not None and result.used >= attempts_allowed
 
 
-def accepted_ids(session: Session, assignment_ids: list[int], student_ids=None) -> set[str]:
+def accepted_answers(
+    session: Session, assignment_ids: list[int], student_ids=None
+) -> set[tuple[int, str]]:
+    """The late answers teachers accepted on these assignments, as `answer_key`s."""
     if not assignment_ids:
         return set()
-    query = select(LateAcceptance.attempt_id).where(
+    query = select(LateAcceptance.student_id, LateAcceptance.attempt_id).where(
         LateAcceptance.assignment_id.in_(assignment_ids)
     )
     if student_ids is not None:
         query = query.where(LateAcceptance.student_id.in_(student_ids))
-    return set(session.scalars(query))
+    return {(student_id, attempt_id) for student_id, attempt_id in session.execute(query)}
+
+
+def answer_key(attempt) -> tuple[int, str]:
+    """Who answered and the attempt's id: a device makes the id, so it is unique only
+    per learner (another learner may send the same one)."""
+    return attempt.user_id, attempt.event_id
 
 
 # -- the learner's side: assigned work for the queue -------------------------------

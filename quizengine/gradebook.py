@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import scheduling
-from .assignments import ScopedAssignment, accepted_ids, summarize, timing
+from .assignments import ScopedAssignment, accepted_answers, answer_key, summarize, timing
 from .content import template_index
 from .models import Attempt, Card, Enrollment, LearnerSettings, Ruling, User
 from .problem_sets import SetProblem, problem_seed, set_items, set_problems
@@ -111,7 +111,7 @@ def _load(session: Session, scoped: ScopedAssignment, columns: tuple = _SUMMARY_
         index = index_of.get((row.user_id, row.template_id, row.seed, row.level))
         if index is not None and row.user_id in ids:
             grouped.setdefault((row.user_id, index), []).append(row)
-    accepted = accepted_ids(session, [assignment.id])
+    accepted = accepted_answers(session, [assignment.id])
     results = {
         s.id: [
             summarize(
@@ -192,7 +192,7 @@ def drill_down(
         )
     )  # fmt: skip
     attempts.sort(key=lambda a: replay_key(a.hlc, a.device_id, a.event_id))
-    accepted = accepted_ids(session, [scoped.assignment.id], [student_id])
+    accepted = accepted_answers(session, [scoped.assignment.id], [student_id])
     result = summarize(
         attempts, attempts_allowed=scoped.problem_set.attempts_allowed,
         due_at=scoped.assignment.due_at, accepted=accepted,
@@ -205,7 +205,7 @@ def drill_down(
     }
     due = scoped.assignment.due_at
     views = [
-        AttemptView(a, timing(a, due, a.event_id in accepted), a.event_id in counted,
+        AttemptView(a, timing(a, due, answer_key(a) in accepted), a.event_id in counted,
                     rulings.get(a.event_id))
         for a in attempts
     ]  # fmt: skip

@@ -112,7 +112,7 @@ def test_lateness_is_decided_by_the_server_receive_time(db_session, setup, case,
     assert result.score == (1.0 if expected == "on_time" else 0.0)
     if expected == "offline_late":
         accepted = assignments.summarize([row], attempts_allowed=None, due_at=due,
-                                         accepted={row.event_id})  # fmt: skip
+                                         accepted={(row.user_id, row.event_id)})  # fmt: skip
         assert (accepted.status, accepted.score) == ("correct", 1.0)
 
 

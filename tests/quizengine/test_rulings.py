@@ -132,3 +132,30 @@ def test_accepting_twice_at_once_accepts_once(app, client, auth, db_session, lat
     accept = ("POST", f"/teach/attempts/{ada.id}/{attempt_id}/accept", {})
     assert at_once(app, client, [accept] * 3) == [302, 302, 302]
     assert db_session.scalar(select(func.count()).select_from(LateAcceptance)) == 1
+
+
+def test_accepting_a_late_answer_counts_for_its_student_only(db_session, cheap_passwords):
+    # Attempt ids come from devices: another learner can send the very same one.
+    teacher = person("t@example.org", "teacher")
+    ada, ben = person("ada@example.org", name="Ada"), person("ben@example.org", name="Ben")
+    due = NOW + timedelta(days=1)
+    assignment = assign(db_session, make_set(db_session, teacher, items=(("gradient", 1, 1),)),
+                        make_class(db_session, teacher, ada, ben), due=due)  # fmt: skip
+    shared_id = None
+    for student, answered_at in ((ada, due - timedelta(hours=1)), (ben, due + timedelta(hours=4))):
+        [item] = [i for i in build_queue(db_session, student.id, NOW) if i.reason == "assigned"]
+        problem = qb.generate(item.template_id, item.seed, item.level)
+        sent = attempt(item.template_id, problem.solution, answered_at, seed=item.seed,
+                       assignment_id=assignment.id)  # fmt: skip
+        shared_id = shared_id or sent["id"]
+        push(db_session, student.id, [{**sent, "id": shared_id}], now=due + timedelta(hours=5))
+    scoped = rulings.teacher_attempt(db_session, teacher.id, ada.id, shared_id)
+    rulings.accept_late(db_session, teacher.id, scoped, due + timedelta(hours=6))
+    db_session.commit()
+    scoped_assignment = assignments.teacher_assignment(db_session, teacher.id, assignment.id)
+    book = gradebook.gradebook(db_session, scoped_assignment)
+    cells = {row.student.name: row.cells[0] for row in book.rows}
+    assert (cells["Ada"].status, cells["Ada"].score) == ("correct", 1.0)
+    assert (cells["Ben"].status, cells["Ben"].score) == ("late", 0.0)
+    drill = gradebook.drill_down(db_session, scoped_assignment, ben.id, 0)
+    assert (drill.status, drill.score) == ("late", 0.0)
