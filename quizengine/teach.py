@@ -82,11 +82,18 @@ def _assignment(assignment_id: int):
 
 @bp.get("/")
 def index():
-    summaries = classes.teacher_classes(db.session, current_user.id)
-    waiting = len(rulings.undecided(db.session, current_user.id))
-    sets = problem_sets.teacher_sets(db.session, current_user.id)
-    return render_template("teach/index.html", summaries=summaries, waiting=waiting, sets=sets,
-                           errors={}, form={})  # fmt: skip
+    return _index_page()
+
+
+def _index_page(form=None, errors=None, status: int = 200):
+    """The teacher's home; after a refused new class, its form keeps the name typed."""
+    page = render_template(
+        "teach/index.html", summaries=classes.teacher_classes(db.session, current_user.id),
+        waiting=len(rulings.undecided(db.session, current_user.id)),
+        sets=problem_sets.teacher_sets(db.session, current_user.id),
+        errors=errors or {}, form=form or {},
+    )  # fmt: skip
+    return page, status
 
 
 @bp.post("/classes")
@@ -97,11 +104,7 @@ def create_class():
         )
     except TeachingError as error:
         db.session.rollback()
-        summaries = classes.teacher_classes(db.session, current_user.id)
-        sets = problem_sets.teacher_sets(db.session, current_user.id)
-        page = render_template("teach/index.html", summaries=summaries, waiting=0, sets=sets,
-                               errors={error.field: error.message}, form=request.form)  # fmt: skip
-        return page, 400
+        return _index_page(request.form, {error.field: error.message}, status=400)
     db.session.commit()
     flash(f"Class “{classroom.name}” created. Share its join code with your students.", "success")
     return redirect(url_for(".class_page", class_id=classroom.id))
@@ -109,17 +112,28 @@ def create_class():
 
 @bp.get("/classes/<int:class_id>")
 def class_page(class_id: int):
-    classroom = _class(class_id)
-    timezone = _timezone()
-    now = _now()
-    return render_template(
+    return _class_page(_class(class_id))
+
+
+def _class_page(classroom, form=None, errors=None, status: int = 200):
+    """The class page; after a refused assignment, its form keeps what the teacher typed."""
+    page = render_template(
         "teach/class.html", classroom=classroom,
         students=classes.class_students(db.session, classroom.id),
         assigned=assignments.class_assignments(db.session, classroom.id),
-        sets=problem_sets.teacher_sets(db.session, current_user.id), timezone=timezone,
-        default_open=assignments.to_local(now, timezone),
-        default_due=assignments.to_local(now + timedelta(days=7), timezone), errors={},
+        sets=problem_sets.teacher_sets(db.session, current_user.id),
+        **_assign_form(form, errors),
     )  # fmt: skip
+    return page, status
+
+
+def _assign_form(form, errors) -> dict:
+    """What an assign form shows: the teacher's zone, the values (typed, or now and a week
+    from now) and any errors."""
+    timezone, now = _timezone(), _now()
+    return {"timezone": timezone, "form": form or {}, "errors": errors or {},
+            "default_open": assignments.to_local(now, timezone),
+            "default_due": assignments.to_local(now + timedelta(days=7), timezone)}  # fmt: skip
 
 
 def _back_to_class(classroom, message: str | None = None):
@@ -183,12 +197,17 @@ def assign(class_id: int):
     classroom = _class(class_id)
     problem_set = _set(form_id(request.form.get("set_id")) or 0)
     timezone = _timezone()
+    form = request.form
     try:
-        opens = assignments.parse_local(request.form.get("opens_at"), timezone, "opens_at")
-        due = assignments.parse_local(request.form.get("due_at"), timezone, "due_at")
+        opens = assignments.parse_local(form.get("opens_at"), timezone, "opens_at")
+        due = assignments.parse_local(form.get("due_at"), timezone, "due_at")
         assignments.assign_set(db.session, problem_set, classroom, opens, due, _now())
     except TeachingError as error:
-        return _fail(error, url_for(".class_page", class_id=class_id))
+        db.session.rollback()
+        errors = {error.field: error.message}
+        if form.get("from") == "set":  # the set page has a form per class
+            return _set_page(problem_set, form, errors, classroom.id, status=400)
+        return _class_page(classroom, form, errors, status=400)
     return _back_to_class(classroom, f"“{problem_set.title}” assigned.")
 
 
@@ -246,18 +265,21 @@ def preview():
 
 @bp.get("/sets/<int:set_id>")
 def show_set(set_id: int):
-    problem_set = _set(set_id)
+    return _set_page(_set(set_id))
+
+
+def _set_page(problem_set, form=None, errors=None, class_id: int | None = None,
+              status: int = 200):  # fmt: skip
+    """The set page; after a refused assignment, the form for `class_id` keeps its values."""
     items = problem_sets.set_items(db.session, problem_set.id)
-    timezone = _timezone()
-    now = _now()
-    return render_template(
+    page = render_template(
         "teach/set.html", problem_set=problem_set, items=items,
         problems=problem_sets.set_problems(items),
         summaries=[s for s in classes.teacher_classes(db.session, current_user.id)
                    if s.classroom.archived_at is None],
-        timezone=timezone, default_open=assignments.to_local(now, timezone),
-        default_due=assignments.to_local(now + timedelta(days=7), timezone),
+        form_class_id=class_id, **_assign_form(form, errors),
     )  # fmt: skip
+    return page, status
 
 
 @bp.post("/sets/<int:set_id>/duplicate")

@@ -159,3 +159,11 @@ def test_accepting_a_late_answer_counts_for_its_student_only(db_session, cheap_p
     assert (cells["Ben"].status, cells["Ben"].score) == ("late", 0.0)
     drill = gradebook.drill_down(db_session, scoped_assignment, ben.id, 0)
     assert (drill.status, drill.score) == ("late", 0.0)
+
+
+def test_a_refused_class_name_keeps_the_count_of_answers_to_rule(client, auth, waiting):
+    auth.login(email="t@example.org")
+    assert "Answers to rule (1)" in client.get("/teach/").get_data(as_text=True)
+    refused = client.post("/teach/classes", data={"name": "   "})
+    assert refused.status_code == 400
+    assert "Answers to rule (1)" in refused.get_data(as_text=True)

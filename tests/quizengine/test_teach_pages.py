@@ -1,0 +1,64 @@
+"""The teacher's pages: a refused form is shown again with what the teacher typed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quizengine.extensions import db
+from tests.quizengine.teaching import make_class, make_set, person
+
+# Due before it opens: assign_set refuses it, naming the due time.
+BACKWARDS = {"opens_at": "2026-09-10T09:00", "due_at": "2026-09-01T17:30"}
+
+
+@pytest.fixture
+def two_sets(app, auth, cheap_passwords):
+    """A teacher (signed in) with two classes and two sets; return (class ids, set ids)."""
+    with app.app_context():
+        teacher = person("t@example.org", "teacher")
+        sets = [make_set(db.session, teacher, title=t).id for t in ("Set One", "Set Two")]
+        classes = [make_class(db.session, teacher, name=n).id for n in ("Period 1", "Period 2")]
+        db.session.commit()
+    auth.login(email="t@example.org")
+    return classes, sets
+
+
+def _value(page: str, field_id: str) -> str:
+    return re.search(rf'id="{field_id}"[^>]*value="([^"]*)"', page).group(1)
+
+
+def test_a_refused_assignment_keeps_the_chosen_set_and_dates(client, two_sets):
+    (first, _), (_, second_set) = two_sets
+    response = client.post(f"/teach/classes/{first}/assign",
+                           data={"set_id": str(second_set), **BACKWARDS})  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(rf'<option value="{second_set}" selected>Set Two', page)
+    assert _value(page, "opens_at") == BACKWARDS["opens_at"]
+    assert _value(page, "due_at") == BACKWARDS["due_at"]
+    assert 'id="due_at-error">The due time must be after the opening time.' in page
+    assert "Nothing assigned yet." in page
+
+
+def test_a_refused_assignment_from_the_set_page_stays_there(client, two_sets):
+    (first, second), (set_id, _) = two_sets
+    response = client.post(f"/teach/classes/{second}/assign",
+                           data={"set_id": str(set_id), "from": "set", **BACKWARDS})  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Assign to a class" in page  # the set's page, not the class's
+    # Only the form of the class it was sent for keeps the values and shows the error.
+    assert _value(page, f"due_at-{second}") == BACKWARDS["due_at"]
+    assert _value(page, f"due_at-{first}") != BACKWARDS["due_at"]
+    assert f'id="due_at-{second}-error"' in page and f'id="due_at-{first}-error"' not in page
+
+
+def test_an_accepted_assignment_goes_to_the_class_page(client, two_sets):
+    (first, _), (set_id, _) = two_sets
+    forwards = {"opens_at": "2026-09-01T09:00", "due_at": "2026-09-10T17:30"}
+    data = {"set_id": str(set_id), **forwards}
+    response = client.post(f"/teach/classes/{first}/assign", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/{first}")
+    assert "Set One" in client.get(f"/teach/classes/{first}").get_data(as_text=True)
