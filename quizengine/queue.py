@@ -67,7 +67,7 @@ def build_queue(session: Session, user_id: int, now: datetime, limit: int = 20) 
         if row.template_id in templates
     }
     today = scheduling.day_start(now, settings.timezone, settings.day_start_hour)
-    tomorrow = today + timedelta(days=1)
+    tomorrow = scheduling.next_day_start(now, settings.timezone, settings.day_start_hour)
     retention = settings.desired_retention
     states = {tid: card_state(row) for tid, row in cards.items()}
     recall = {

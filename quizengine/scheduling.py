@@ -13,7 +13,7 @@ import hashlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Card as FsrsCard
@@ -228,7 +228,23 @@ def day_start(now: datetime, timezone: str, hour: int) -> datetime:
     >>> day_start(datetime(2026, 3, 1, 2, 0, tzinfo=UTC), "UTC", 4).isoformat()
     '2026-02-28T04:00:00+00:00'
     """
+    return _start_of(_local_day(now, timezone, hour), timezone, hour)
+
+
+def next_day_start(now: datetime, timezone: str, hour: int) -> datetime:
+    """Return the start (UTC) of the learner's next day: 23 or 25 hours after today's
+    start when the clocks change in between, never "today + 24 h".
+
+    >>> next_day_start(datetime(2026, 3, 28, 12, 0, tzinfo=UTC), "Europe/Paris", 4).isoformat()
+    '2026-03-29T02:00:00+00:00'
+    """
+    return _start_of(_local_day(now, timezone, hour) + timedelta(days=1), timezone, hour)
+
+
+def _local_day(now: datetime, timezone: str, hour: int) -> date:
     local = now.astimezone(ZoneInfo(timezone))
-    day = local.date() if local.hour >= hour else local.date() - timedelta(days=1)
-    start = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(timezone))
-    return start.astimezone(UTC)
+    return local.date() if local.hour >= hour else local.date() - timedelta(days=1)
+
+
+def _start_of(day: date, timezone: str, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(timezone)).astimezone(UTC)

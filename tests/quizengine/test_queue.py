@@ -255,3 +255,27 @@ def test_skills_from_yesterdays_skill_check_started_today_use_todays_limit(
     assert len(started) == limit, "precondition: the lesson has a day's worth of new skills"
     make_history(db_session, learner_id, [(t, "correct", 1 / 24) for t in started])
     assert not [i for i in queue(db_session, learner_id) if i.reason == "new"]
+
+
+# (case, now, the card's due time (UTC), its reason) for a learner in Paris whose day
+# starts at 04:00: on the days the clocks change, a learner day lasts 23 or 25 hours.
+DST_DAYS = [
+    ("spring: 04:30 Sunday is tomorrow", datetime(2026, 3, 28, 12, tzinfo=UTC),
+     datetime(2026, 3, 29, 2, 30, tzinfo=UTC), "ahead"),
+    ("autumn: 03:30 Sunday is still today", datetime(2026, 10, 24, 12, tzinfo=UTC),
+     datetime(2026, 10, 25, 2, 30, tzinfo=UTC), "due"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "now", "due", "reason"), DST_DAYS, ids=[d[0] for d in DST_DAYS])
+def test_due_today_follows_the_learners_clock_when_it_changes(
+    db_session, learner_id, case, now, due, reason
+):
+    push(db_session, learner_id, [answered("gradient", "correct", now - days(2))], now=now)
+    settings = settings_for(db_session, learner_id)
+    settings.timezone, settings.day_start_hour = "Europe/Paris", 4
+    db_session.commit()
+    card(db_session, learner_id, "gradient").due = due
+    db_session.commit()
+    [item] = [i for i in queue(db_session, learner_id, now) if i.template_id == "gradient"]
+    assert item.reason == reason
