@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 
 from quizengine import classes
+from quizengine.extensions import db
 from quizengine.models import Enrollment
+from quizengine.projections import settings_for
 from quizengine.teaching_errors import TeachingError
 from tests.helpers import at_once
 from tests.quizengine.history import NOW
@@ -94,8 +99,6 @@ def test_a_learner_sees_classes_and_open_assignments(db_session, people):
     classroom = make_class(db_session, teacher, ada)
     assign(db_session, make_set(db_session, teacher), classroom)
     later = make_set(db_session, teacher, title="Not yet")
-    from datetime import timedelta
-
     assign(db_session, later, classroom, opens=NOW + timedelta(days=1), due=NOW + timedelta(days=3))
     [found] = classes.learner_classes(db_session, ada.id, NOW)
     assert found.teacher_name == "Turing"
@@ -107,8 +110,6 @@ def test_a_learner_sees_classes_and_open_assignments(db_session, people):
 def test_join_page_round_trip(app, client, auth, cheap_passwords):
     with app.app_context():
         teacher = person("t@example.org", "teacher")
-        from quizengine.extensions import db
-
         code = make_class(db.session, teacher, name="Optimisation 101").join_code
     auth.signup()
     response = client.post("/classes/join", data={"code": "WRONGCODE2"})
@@ -120,13 +121,27 @@ def test_join_page_round_trip(app, client, auth, cheap_passwords):
 
 def test_joining_twice_at_once_joins_once(app, client, auth, cheap_passwords):
     with app.app_context():
-        from quizengine.extensions import db
-
         code = make_class(db.session, person("t@example.org", "teacher")).join_code
     auth.signup()
     statuses = at_once(app, client, [("POST", "/classes/join", {"code": code})] * 3)
     assert statuses == [302, 302, 302]  # a double tap on a phone: every tap lands
     with app.app_context():
-        from quizengine.extensions import db
-
         assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 1
+
+
+def test_a_learner_sees_a_deadline_as_a_time_in_their_zone(app, client, auth, cheap_passwords):
+    # 01:00 UTC is 02:00 or 03:00 in Paris: before a 04:00 day start, so a "learner day"
+    # would show the day before, and the date alone hides the time that matters.
+    due = (datetime.now(UTC) + timedelta(days=10)).replace(hour=1, minute=0, second=0,
+                                                            microsecond=0)  # fmt: skip
+    with app.app_context():
+        teacher = person("t@example.org", "teacher")
+        ada = person("ada@example.org")
+        settings = settings_for(db.session, ada.id)
+        settings.timezone, settings.day_start_hour = "Europe/Paris", 4
+        classroom = make_class(db.session, teacher, ada)
+        assign(db.session, make_set(db.session, teacher), classroom,
+               opens=datetime.now(UTC) - timedelta(days=1), due=due)  # fmt: skip
+    auth.login()
+    page = client.get("/classes").get_data(as_text=True)
+    assert f"due {due.astimezone(ZoneInfo('Europe/Paris')):%Y-%m-%d %H:%M} (Europe/Paris)" in page
