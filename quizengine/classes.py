@@ -7,6 +7,7 @@ that teacher's classes, so a view answers 404 without saying what exists.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,14 +157,19 @@ def join_class(session: Session, student: User, code: str, now: datetime) -> Cla
 
 def class_students(session: Session, class_id: int) -> list[tuple[User, Enrollment]]:
     """Return the class's current students by name (call after scoping the class)."""
-    return list(
-        session.execute(
-            select(User, Enrollment)
-            .join(Enrollment, Enrollment.student_id == User.id)
-            .where(Enrollment.classroom_id == class_id, Enrollment.removed_at.is_(None))
-            .order_by(User.display_name, User.id)
-        )
+    rows = session.execute(
+        select(User, Enrollment)
+        .join(Enrollment, Enrollment.student_id == User.id)
+        .where(Enrollment.classroom_id == class_id, Enrollment.removed_at.is_(None))
     )
+    return sorted(rows, key=lambda row: (name_key(row[0].display_name), row[0].id))
+
+
+def name_key(name: str) -> str:
+    """Sort as a class list reads: "adam" before "Bea", "Émile" among the E's (a database's
+    collation puts capitals first on SQLite, and differs on PostgreSQL)."""
+    letters = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in letters if not unicodedata.combining(ch))
 
 
 def remove_student(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import scheduling
 from .assignments import ScopedAssignment, accepted_answers, answer_key, summarize, timing
+from .classes import name_key
 from .content import template_index
 from .models import Attempt, Card, Enrollment, LearnerSettings, Ruling, User
 from .problem_sets import SetProblem, problem_seed, set_items, set_problems
@@ -86,9 +87,12 @@ def class_students(session: Session, class_id: int) -> list[Student]:
         select(User.id, User.display_name, User.email)
         .join(Enrollment, Enrollment.student_id == User.id)
         .where(Enrollment.classroom_id == class_id, Enrollment.removed_at.is_(None))
-        .order_by(User.display_name, User.id)
     )
-    return [Student(*row) for row in rows]
+    return sorted((Student(*row) for row in rows), key=_by_name)
+
+
+def _by_name(student: Student) -> tuple[str, int]:
+    return name_key(student.name), student.id
 
 
 def _load(session: Session, scoped: ScopedAssignment, columns: tuple = _SUMMARY_COLUMNS) -> _Data:
@@ -136,15 +140,15 @@ def gradebook(
     for student in data.students:
         results = data.results[student.id]
         cells = [Cell(r.status, r.score, r.used) for r in results]
-        counts.update(c.status for c in cells)
+        counts.update({c.status for c in cells})  # students, as the status filter keeps them
         if status in STATUSES and all(c.status != status for c in cells):
             continue
         done = sum(c.status not in ("not_started",) for c in cells)
         rows.append(StudentRow(student, cells, round(sum(c.score for c in cells), 3), done))
     if sort == "score":
-        rows.sort(key=lambda r: (r.total, r.student.name.lower()))
+        rows.sort(key=lambda r: (r.total, _by_name(r.student)))
     elif sort == "-score":
-        rows.sort(key=lambda r: (-r.total, r.student.name.lower()))
+        rows.sort(key=lambda r: (-r.total, _by_name(r.student)))
     return Gradebook(scoped, data.problems, rows, dict(counts))
 
 
@@ -236,7 +240,8 @@ class ItemStats:
 
 
 def item_analysis(session: Session, scoped: ScopedAssignment, *, top: int = 3) -> list[ItemStats]:
-    """Per problem: who answered, the share right, the median time, the commonest mistakes."""
+    """Per problem: how many students answered, how many of them got it right (late or not),
+    the median time, and the mistakes the most students made."""
     data = _load(session, scoped, _ANALYSIS_COLUMNS)
     stats = []
     for problem in data.problems:
@@ -249,17 +254,20 @@ def item_analysis(session: Session, scoped: ScopedAssignment, *, top: int = 3) -
             if not result.attempts:
                 continue
             answered += 1
-            correct += result.status == "correct"
+            # How hard the problem is, not who met the deadline: a late right answer is right.
+            correct += any(attempt.status == "correct" for attempt, _ in result.attempts)
+            made: set[str] = set()
             for attempt, _ in result.attempts:
                 if attempt.duration_ms is not None:
                     durations.append(attempt.duration_ms)
                 if attempt.status != "incorrect":
                     continue
                 for tag in attempt.tags or ["untagged"]:
-                    tags[tag] += 1
+                    made.add(tag)
                     seen = examples.setdefault(tag, [])
                     if attempt.answer not in seen and len(seen) < 3:
                         seen.append(attempt.answer)
+            tags.update(made)  # how many students make the mistake, not how often one does
         median = statistics.median(durations) / 1000 if durations else None
         mistakes = [Mistake(tag, n, examples[tag]) for tag, n in tags.most_common(top)]
         stats.append(ItemStats(problem, answered, correct, median, mistakes))

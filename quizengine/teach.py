@@ -311,7 +311,8 @@ def gradebook_page(assignment_id: int):
 def gradebook_download(assignment_id: int):
     scoped = _assignment(assignment_id)
     text = gradebook_csv(gradebook.gradebook(db.session, scoped))
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    # The byte-order mark is how Excel knows the file is UTF-8 (else "Zoë" opens as "ZoÃ«").
+    response = Response(text.encode("utf-8-sig"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="gradebook-{scoped.assignment.id}.csv"'

@@ -107,7 +107,7 @@ def test_teacher_assigns_learner_answers_teacher_sees(browser, page, live_server
     page.get_by_role("link", name="← Gradebook").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    with open(download.value.path(), encoding="utf-8", newline="") as downloaded:
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as downloaded:
         text = downloaded.read()
     table = list(csv.reader(io.StringIO(text, newline="")))
     assert table[0][0] == "Student" and table[1][:3] == ["Ada", "ada@example.org", "1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -9,13 +10,14 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 import question_bank as qb
 from benchmarks.bench_gradebook import fill_gradebook
-from quizengine import assignments, gradebook
+from quizengine import assignments, classes, gradebook
 from quizengine.extensions import db
 from quizengine.gradebook_csv import gradebook_csv, neutralise
+from quizengine.models import Assignment, Enrollment, User
 from quizengine.queue import build_queue
 from tests.quizengine.history import NOW, attempt, days, push
 from tests.quizengine.teaching import assign, assigned_answer, make_class, make_set, person
@@ -71,7 +73,8 @@ def test_cells_scores_and_totals(db_session, book_setup):
     assert [c.status for c in by_name["Bob"].cells] == ["incorrect", "not_started"]
     assert [c.used for c in by_name["Bob"].cells] == [2, 0]
     assert by_name[cy.display_name].cells[0].status == "not_started"
-    assert book.max_total == 2 and book.counts["not_started"] == 3
+    # The status filter's counts are of students (Bob and Cy), not of cells (three).
+    assert book.max_total == 2 and book.counts["not_started"] == 2
 
 
 def test_filters_and_sort(db_session, book_setup):
@@ -99,8 +102,9 @@ def test_item_analysis(db_session, book_setup):
     first, second = gradebook.item_analysis(db_session, scoped)
     assert (first.answered, first.correct, first.share_correct) == (2, 1, 0.5)
     assert first.median_seconds == 30.0  # 30 s, 30 s and 60 s
-    assert first.mistakes and first.mistakes[0].count == 2
-    assert len(first.mistakes[0].examples) == 1  # Bob typed the same wrong answer twice
+    # Bob typed the same wrong answer twice: one student makes that mistake.
+    assert first.mistakes and first.mistakes[0].count == 1
+    assert len(first.mistakes[0].examples) == 1
     assert (second.answered, second.correct) == (1, 0)
 
 
@@ -158,10 +162,6 @@ def test_the_gradebook_uses_a_bounded_number_of_queries(app, db_session, cheap_p
 def test_gradebook_page_queries_are_bounded(app, client, auth, cheap_passwords):
     auth.signup(email="t@example.org", role="teacher")
     with app.app_context():
-        from sqlalchemy import select
-
-        from quizengine.models import User
-
         teacher_id = db.session.scalar(select(User.id).where(User.email == "t@example.org"))
         assignment_id = fill_gradebook(teacher_id, 150, 5)
         engine = db.engine
@@ -183,10 +183,6 @@ def test_gradebook_page_queries_are_bounded(app, client, auth, cheap_passwords):
 def test_every_cell_links_to_its_own_drill_down(app, client, auth, cheap_passwords):
     auth.signup(email="t@example.org", role="teacher")
     with app.app_context():
-        from sqlalchemy import select
-
-        from quizengine.models import User
-
         teacher_id = db.session.scalar(select(User.id).where(User.email == "t@example.org"))
         assignment_id = fill_gradebook(teacher_id, 3, 1)
         names = dict(db.session.execute(select(User.id, User.display_name)).all())
@@ -205,3 +201,46 @@ def test_every_cell_links_to_its_own_drill_down(app, client, auth, cheap_passwor
         response = client.get(url)
         assert response.status_code == 200
         assert names[int(student)] in response.get_data(as_text=True)
+
+
+def test_a_late_right_answer_counts_as_right_in_item_analysis(db_session, cheap_passwords):
+    # Item analysis measures the problem; lateness is the gradebook's business.
+    teacher, ada = person("t@example.org", "teacher"), person("ada@example.org", name="Ada")
+    problem_set = make_set(db_session, teacher, items=(("gradient", 1, 1),))
+    assignment = assign(db_session, problem_set, make_class(db_session, teacher, ada),
+                        due=NOW + days(1))  # fmt: skip
+    [item] = [i for i in build_queue(db_session, ada.id, NOW) if i.reason == "assigned"]
+    problem = qb.generate(item.template_id, item.seed, item.level)
+    late = NOW + days(2)
+    push(db_session, ada.id, [attempt(item.template_id, problem.solution, late, seed=item.seed,
+                                      assignment_id=assignment.id)], now=late)  # fmt: skip
+    scoped = assignments.teacher_assignment(db_session, teacher.id, assignment.id)
+    assert gradebook.gradebook(db_session, scoped).rows[0].cells[0].status == "late"
+    [stats] = gradebook.item_analysis(db_session, scoped)
+    assert (stats.answered, stats.correct, stats.share_correct) == (1, 1, 1.0)
+
+
+def test_students_are_listed_as_a_class_list_reads(db_session, cheap_passwords):
+    teacher = person("t@example.org", "teacher")
+    names = ["Zoë", "adam", "Émile", "Bea", "edith"]
+    students = [person(f"s{n}@example.org", name=name) for n, name in enumerate(names)]
+    classroom = make_class(db_session, teacher, *students)
+    expected = ["adam", "Bea", "edith", "Émile", "Zoë"]
+    assert [s.name for s in gradebook.class_students(db_session, classroom.id)] == expected
+    listed = [user.display_name for user, _ in classes.class_students(db_session, classroom.id)]
+    assert listed == expected
+
+
+def test_the_csv_download_tells_a_spreadsheet_it_is_utf8(app, client, auth, cheap_passwords):
+    auth.signup(email="t@example.org", role="teacher")
+    with app.app_context():
+        teacher_id = db.session.scalar(select(User.id).where(User.email == "t@example.org"))
+        assignment_id = fill_gradebook(teacher_id, 2, 1)
+        zoe = person("zoe@example.org", name="Zoë Ångström")
+        classroom_id = db.session.get(Assignment, assignment_id).classroom_id
+        db.session.add(Enrollment(classroom_id=classroom_id, student_id=zoe.id, joined_at=NOW))
+        db.session.commit()
+    body = client.get(f"/teach/assignments/{assignment_id}/gradebook.csv").get_data()
+    assert body.startswith(codecs.BOM_UTF8)  # what Excel reads to open the file as UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert rows[0][0] == "Student" and "Zoë Ångström" in {row[0] for row in rows}
