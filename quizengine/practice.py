@@ -43,6 +43,7 @@ def next_problem():
     return _show(
         item.template_id, item.seed, item.level, reason=item.reason,
         assignment_id=item.assignment_id,
+        assigned_due=item.due if item.reason == "assigned" else None,
     )  # fmt: skip
 
 
@@ -114,8 +115,10 @@ def problem_figure(template_id: str, seed: int, level: int):
 
 
 def _show(
-    template_id, seed, level, *, reason, typed="", attempt=None, status=200, assignment_id=None
-):
+    template_id, seed, level, *, reason, typed="", attempt=None, status=200, assignment_id=None,
+    assigned_due=None,
+):  # fmt: skip
+    """The problem page; assigned work says when it is due, and whether an answer now is late."""
     problem = generate(template_id, seed, level)
     template = template_index()[template_id]
     page = render_template(
@@ -128,6 +131,8 @@ def _show(
         event_id=str(uuid.uuid4()),
         started_ms=int(_now().timestamp() * 1000),
         assignment_id=assignment_id,
+        assigned_due=assigned_due,
+        past_due=assigned_due is not None and assigned_due <= _now(),
     )
     return page, status
 

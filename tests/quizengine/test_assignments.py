@@ -146,8 +146,6 @@ def test_the_practice_page_carries_the_assignment_through(app, client, auth, che
         classroom = make_class(db.session, teacher)
         problem_set = make_set(db.session, teacher, items=(("gradient", 1, 1),),
                                solutions_after="due_date")  # fmt: skip
-        from datetime import UTC, datetime
-
         now = datetime.now(UTC)
         assignment_id = assign(db.session, problem_set, classroom, opens=now - days(1),
                                due=now + days(1)).id  # fmt: skip
@@ -227,3 +225,25 @@ def test_a_hidden_variants_figure_is_not_served_before_the_due_date(
     url = f"/practice/figure/critical_points/{item.seed}/1.svg"
     assert client.get(url).status_code == 404
     assert client.get(f"/practice/figure/critical_points/{item.seed + 1}/1.svg").status_code == 200
+
+
+@pytest.mark.parametrize(("due_in_days", "late"), [(1, False), (-1, True)])
+def test_assigned_work_says_when_it_is_due_and_if_an_answer_now_is_late(
+    app, client, auth, cheap_passwords, due_in_days, late
+):
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    due = now + days(due_in_days)
+    with app.app_context():
+        teacher = person("t@example.org", "teacher")
+        classroom = make_class(db.session, teacher)
+        problem_set = make_set(db.session, teacher, items=(("gradient", 1, 1),))
+        assign(db.session, problem_set, classroom, opens=now - days(2), due=due)
+        code = classroom.join_code
+    auth.signup()
+    client.post("/classes/join", data={"code": code})
+    page = client.get("/practice/").get_data(as_text=True)
+    assert "Assigned" in page
+    shown = f"{due:%Y-%m-%d %H:%M} (UTC)"
+    notice = f"This was due {shown}. An answer now reaches your teacher marked late."
+    assert (notice in page) == late
+    assert (f"Due {shown}." in page) == (not late)
