@@ -343,8 +343,18 @@ def drill_down(assignment_id: int, student_id: int, index: int):
 
 @bp.get("/undecided")
 def undecided():
-    return render_template("teach/undecided.html",
-                           waiting=rulings.undecided(db.session, current_user.id))  # fmt: skip
+    # Each with its problem: a teacher rules on the answer to what was asked.
+    templates = template_index()
+    waiting = [(*row, _problem_of(row[0], templates))
+               for row in rulings.undecided(db.session, current_user.id)]  # fmt: skip
+    return render_template("teach/undecided.html", waiting=waiting, templates=templates)
+
+
+def _problem_of(attempt, templates):
+    """The problem an attempt answered, or None if its template has left the bank."""
+    if attempt.template_id not in templates:
+        return None
+    return generate(attempt.template_id, attempt.seed, attempt.level)
 
 
 def _attempt(student_id: int, attempt_id: str):

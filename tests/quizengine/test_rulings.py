@@ -167,3 +167,15 @@ def test_a_refused_class_name_keeps_the_count_of_answers_to_rule(client, auth, w
     refused = client.post("/teach/classes", data={"name": "   "})
     assert refused.status_code == 400
     assert "Answers to rule (1)" in refused.get_data(as_text=True)
+
+
+def test_the_answers_to_rule_page_shows_the_problem_and_the_expected_answer(
+    client, auth, db_session, waiting
+):
+    teacher, ada, assignment, attempt_id = waiting
+    auth.login(email="t@example.org")
+    page = client.get("/teach/undecided").get_data(as_text=True)
+    row = db_session.get(Attempt, (ada.id, attempt_id))
+    problem = qb.generate(row.template_id, row.seed, row.level)
+    assert problem.prompt_html in page and "Expected:" in page
+    assert f"<code>{row.answer}</code>" in page
