@@ -295,16 +295,41 @@ def duplicate_set(set_id: int):
 
 @bp.get("/assignments/<int:assignment_id>")
 def gradebook_page(assignment_id: int):
-    scoped = _assignment(assignment_id)
-    status = request.args.get("status") or None
+    return _gradebook_page(_assignment(assignment_id))
+
+
+def _gradebook_page(scoped, form=None, errors=None, status: int = 200):
+    """The gradebook; after refused new dates, their form keeps what the teacher typed."""
+    shown = request.args.get("status") or None
     sort = request.args.get("sort", "name")
     book = gradebook.gradebook(
-        db.session, scoped, status=status, sort=sort if sort in gradebook.SORTS else "name"
+        db.session, scoped, status=shown, sort=sort if sort in gradebook.SORTS else "name"
     )
-    return render_template(
-        "teach/gradebook.html", book=book, scoped=scoped, status=status, sort=sort,
-        statuses=gradebook.STATUSES, labels=gradebook.STATUS_LABELS, timezone=_timezone(),
+    timezone = _timezone()
+    page = render_template(
+        "teach/gradebook.html", book=book, scoped=scoped, status=shown, sort=sort,
+        statuses=gradebook.STATUSES, labels=gradebook.STATUS_LABELS, timezone=timezone,
+        form=form or {}, errors=errors or {},
+        default_open=assignments.to_local(scoped.assignment.opens_at, timezone),
+        default_due=assignments.to_local(scoped.assignment.due_at, timezone),
     )  # fmt: skip
+    return page, status
+
+
+@bp.post("/assignments/<int:assignment_id>/dates")
+def change_dates(assignment_id: int):
+    scoped = _assignment(assignment_id)
+    timezone, form = _timezone(), request.form
+    try:
+        opens = assignments.parse_local(form.get("opens_at"), timezone, "opens_at")
+        due = assignments.parse_local(form.get("due_at"), timezone, "due_at")
+        assignments.change_dates(scoped.assignment, scoped.classroom, opens, due)
+    except TeachingError as error:
+        db.session.rollback()
+        return _gradebook_page(scoped, form, {error.field: error.message}, status=400)
+    db.session.commit()
+    flash(f"Dates changed: now due {teach_time(due, timezone)} ({timezone}).", "success")
+    return redirect(url_for(".gradebook_page", assignment_id=assignment_id))
 
 
 @bp.get("/assignments/<int:assignment_id>/gradebook.csv")

@@ -85,6 +85,7 @@ ACCESS = {
     ("/sw.js", "GET"): (200, 200, 200, 200),
     ("/teach/", "GET"): (LOGIN, 403, 200, 200),
     ("/teach/assignments/<int:assignment_id>", "GET"): (LOGIN, 403, 200, 404),
+    ("/teach/assignments/<int:assignment_id>/dates", "POST"): (LOGIN, 403, 302, 404),
     ("/teach/assignments/<int:assignment_id>/gradebook.csv", "GET"): (LOGIN, 403, 200, 404),
     ("/teach/assignments/<int:assignment_id>/items", "GET"): (LOGIN, 403, 200, 404),
     ("/teach/assignments/<int:assignment_id>/students/<int:student_id>/problems/<int:index>",
@@ -159,6 +160,8 @@ def request_for(adapter, rule, method: str, found: dict) -> tuple[str, dict]:
         "teach.create_class": {"name": "Period 2"},
         "teach.assign": {"set_id": found["values"]["set_id"], "opens_at": "2026-03-01T09:00",
                          "due_at": "2026-03-09T09:00"},
+        # the dates the world already has: the late answer must stay late for accept_late
+        "teach.change_dates": {"opens_at": "2026-03-01T12:00", "due_at": "2026-03-03T12:00"},
         "learner_classes.join": {"code": found["code"]},
         "lessons.save_note": {"body": "a note"},
     }.get(rule.endpoint, {})  # fmt: skip

@@ -1,13 +1,18 @@
-"""The teacher's pages: a refused form is shown again with what the teacher typed."""
+"""The teacher's pages: a refused form is shown again with what the teacher typed; an
+assignment's dates can be changed."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+import question_bank as qb
 from quizengine.extensions import db
-from tests.quizengine.teaching import make_class, make_set, person
+from quizengine.queue import build_queue
+from tests.quizengine.history import NOW, attempt, push
+from tests.quizengine.teaching import assign, make_class, make_set, person
 
 # Due before it opens: assign_set refuses it, naming the due time.
 BACKWARDS = {"opens_at": "2026-09-10T09:00", "due_at": "2026-09-01T17:30"}
@@ -62,3 +67,43 @@ def test_an_accepted_assignment_goes_to_the_class_page(client, two_sets):
     response = client.post(f"/teach/classes/{first}/assign", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/{first}")
     assert "Set One" in client.get(f"/teach/classes/{first}").get_data(as_text=True)
+
+
+@pytest.fixture
+def late_for_ada(app, auth, cheap_passwords):
+    """Ada answers right two hours after the due date; the teacher is signed in. Return
+    the assignment's id."""
+    with app.app_context():
+        teacher, ada = person("t@example.org", "teacher"), person("ada@example.org", name="Ada")
+        due = NOW + timedelta(days=1)
+        problem_set = make_set(db.session, teacher, items=(("gradient", 1, 1),))
+        assignment = assign(db.session, problem_set, make_class(db.session, teacher, ada), due=due)
+        [item] = [i for i in build_queue(db.session, ada.id, NOW) if i.reason == "assigned"]
+        problem = qb.generate(item.template_id, item.seed, item.level)
+        late = due + timedelta(hours=2)
+        push(db.session, ada.id, [attempt(item.template_id, problem.solution, late, seed=item.seed,
+                                          assignment_id=assignment.id)], now=late)  # fmt: skip
+        assignment_id = assignment.id
+    auth.login(email="t@example.org")
+    return assignment_id
+
+
+def test_extending_the_due_date_puts_a_late_answer_on_time(client, late_for_ada):
+    path = f"/teach/assignments/{late_for_ada}"
+    assert 'class="cell cell-late"' in client.get(path).get_data(as_text=True)
+    extended = {"opens_at": "2026-02-01T09:00", "due_at": "2026-03-05T09:00"}  # NOW + 3 days
+    response = client.post(f"{path}/dates", data=extended)
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    page = client.get(path).get_data(as_text=True)
+    assert "Dates changed: now due 2026-03-05 09:00 (UTC)." in page
+    assert 'class="cell cell-correct"' in page and "due 2026-03-05 09:00" in page
+
+
+def test_refused_dates_keep_what_the_teacher_typed(client, late_for_ada):
+    path = f"/teach/assignments/{late_for_ada}"
+    response = client.post(f"{path}/dates", data=BACKWARDS)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert _value(page, "due_at") == BACKWARDS["due_at"]
+    assert "The due time must be after the opening time." in page
+    assert 'class="cell cell-late"' in client.get(path).get_data(as_text=True)  # unchanged
