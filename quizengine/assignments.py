@@ -83,6 +83,16 @@ def change_dates(assignment: Assignment, classroom: Classroom, opens_at: datetim
     assignment.opens_at, assignment.due_at = opens_at, due_at
 
 
+def withdraw(assignment: Assignment, now: datetime) -> None:
+    """Take an assignment back: it leaves the students' queues and class pages at once.
+    Answers already given stay, with the gradebook, and return if it is restored."""
+    assignment.withdrawn_at = assignment.withdrawn_at or now
+
+
+def restore(assignment: Assignment) -> None:
+    assignment.withdrawn_at = None
+
+
 def _check_dates(classroom: Classroom, opens_at: datetime, due_at: datetime) -> None:
     if classroom.archived_at is not None:
         raise TeachingError("classroom_id", "That class is archived.")
@@ -247,6 +257,7 @@ def open_problems(session: Session, student_id: int, now: datetime) -> list[Open
             Classroom.archived_at.is_(None),
             Assignment.opens_at <= now,
             Assignment.due_at > now - LATE_WINDOW,
+            Assignment.withdrawn_at.is_(None),
         )
         .order_by(Assignment.due_at, Assignment.id)
     ).all()
@@ -289,8 +300,9 @@ def hides_solution(
         select(Assignment.due_at, ProblemSet.solutions_after)
         .join(ProblemSet, ProblemSet.id == Assignment.set_id)
         .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
-        .where(Assignment.id == assignment_id, Enrollment.student_id == student_id)
-    ).first()
+        .where(Assignment.id == assignment_id, Enrollment.student_id == student_id,
+               Assignment.withdrawn_at.is_(None))
+    ).first()  # fmt: skip
     return row is not None and row.solutions_after == "due_date" and now < row.due_at
 
 

@@ -85,6 +85,7 @@ def teacher_classes(session: Session, teacher_id: int) -> list[ClassSummary]:
     )
     assigned = (
         select(Assignment.classroom_id, func.count().label("n"))
+        .where(Assignment.withdrawn_at.is_(None))
         .group_by(Assignment.classroom_id)
         .subquery()
     )
@@ -235,7 +236,8 @@ def learner_classes(session: Session, student_id: int, now: datetime) -> list[Le
         for assignment, problem_set in session.execute(
             select(Assignment, ProblemSet)
             .join(ProblemSet, ProblemSet.id == Assignment.set_id)
-            .where(Assignment.classroom_id.in_(ids), Assignment.opens_at <= now)
+            .where(Assignment.classroom_id.in_(ids), Assignment.opens_at <= now,
+                   Assignment.withdrawn_at.is_(None))
             .order_by(Assignment.due_at, Assignment.id)
         ):
             work[assignment.classroom_id].append(LearnerAssignment(assignment, problem_set))

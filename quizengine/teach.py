@@ -332,6 +332,20 @@ def change_dates(assignment_id: int):
     return redirect(url_for(".gradebook_page", assignment_id=assignment_id))
 
 
+@bp.post("/assignments/<int:assignment_id>/withdraw")
+def withdraw(assignment_id: int):
+    scoped = _assignment(assignment_id)
+    if request.form.get("action") == "restore":
+        assignments.restore(scoped.assignment)
+        message = "Assignment restored: it is back in your students' queues."
+    else:
+        assignments.withdraw(scoped.assignment, _now())
+        message = "Assignment withdrawn: students no longer see it. Their answers are kept."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".gradebook_page", assignment_id=assignment_id))
+
+
 @bp.get("/assignments/<int:assignment_id>/gradebook.csv")
 def gradebook_download(assignment_id: int):
     scoped = _assignment(assignment_id)

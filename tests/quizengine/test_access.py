@@ -88,6 +88,7 @@ ACCESS = {
     ("/teach/assignments/<int:assignment_id>/dates", "POST"): (LOGIN, 403, 302, 404),
     ("/teach/assignments/<int:assignment_id>/gradebook.csv", "GET"): (LOGIN, 403, 200, 404),
     ("/teach/assignments/<int:assignment_id>/items", "GET"): (LOGIN, 403, 200, 404),
+    ("/teach/assignments/<int:assignment_id>/withdraw", "POST"): (LOGIN, 403, 302, 404),
     ("/teach/assignments/<int:assignment_id>/students/<int:student_id>/problems/<int:index>",
      "GET"): (LOGIN, 403, 200, 404),
     ("/teach/attempts/<int:student_id>/<attempt_id>/accept", "POST"): (LOGIN, 403, 302, 404),
@@ -155,6 +156,7 @@ def request_for(adapter, rule, method: str, found: dict) -> tuple[str, dict]:
     data = {
         "teach.rule": {"status": "correct"},
         "teach.archive_class": {"action": "unarchive"},
+        "teach.withdraw": {"action": "restore"},  # the world's assignment stays open
         "teach.rename_class": {"name": "Period 1"},
         "teach.join_code": {"action": "rotate"},
         "teach.create_class": {"name": "Period 2"},

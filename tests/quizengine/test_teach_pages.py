@@ -4,12 +4,14 @@ assignment's dates can be changed."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import question_bank as qb
+from quizengine import classes
 from quizengine.extensions import db
+from quizengine.models import Classroom, ProblemSet
 from quizengine.queue import build_queue
 from tests.quizengine.history import NOW, attempt, push
 from tests.quizengine.teaching import assign, make_class, make_set, person
@@ -107,3 +109,34 @@ def test_refused_dates_keep_what_the_teacher_typed(client, late_for_ada):
     assert _value(page, "due_at") == BACKWARDS["due_at"]
     assert "The due time must be after the opening time." in page
     assert 'class="cell cell-late"' in client.get(path).get_data(as_text=True)  # unchanged
+
+
+def test_a_withdrawn_assignment_leaves_the_students_queue_and_can_come_back(
+    app, client, two_sets
+):
+    (first, _), (set_id, _) = two_sets
+    now = datetime.now(UTC)
+    with app.app_context():
+        ada = person("ada@example.org", name="Ada")
+        classroom = db.session.get(Classroom, first)
+        assignment_id = assign(db.session, db.session.get(ProblemSet, set_id), classroom,
+                               opens=now - timedelta(days=1), due=now + timedelta(days=1)).id
+        classes.join_class(db.session, ada, classroom.join_code, now)
+        db.session.commit()
+        ada_id = ada.id
+
+    def ada_sees() -> tuple[bool, bool]:
+        with app.app_context():
+            queue = build_queue(db.session, ada_id, now)
+            listed = classes.learner_classes(db.session, ada_id, now)[0].assignments
+        return any(i.assignment_id == assignment_id for i in queue), bool(listed)
+
+    assert ada_sees() == (True, True)
+    path = f"/teach/assignments/{assignment_id}"
+    assert client.post(f"{path}/withdraw").status_code == 302
+    assert ada_sees() == (False, False)
+    page = client.get(path).get_data(as_text=True)
+    assert "students do not see it" in page and "Restore the assignment" in page
+    assert 'withdrawn</span>' in client.get(f"/teach/classes/{first}").get_data(as_text=True)
+    client.post(f"{path}/withdraw", data={"action": "restore"})
+    assert ada_sees() == (True, True)
