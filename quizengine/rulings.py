@@ -38,6 +38,7 @@ from .models import (
     Ruling,
     User,
 )
+from .problem_sets import SetProblem, problem_seed, set_items, set_problems
 from .projections import read_settings, replay_card, store_state
 from .teaching_errors import TeachingError
 
@@ -75,8 +76,9 @@ def teacher_attempt(
 def undecided(
     session: Session, teacher_id: int
 ) -> list[tuple[Attempt, User, Assignment, ProblemSet]]:
-    """Return the undecided answers waiting for this teacher, oldest first."""
-    return list(
+    """Return the undecided answers waiting for this teacher, oldest first: those that
+    answer a problem of the assigned set (a device could tag any answer with any id)."""
+    rows = list(
         session.execute(
             select(Attempt, User, Assignment, ProblemSet)
             .join(Assignment, Assignment.id == Attempt.assignment_id)
@@ -90,6 +92,19 @@ def undecided(
             .order_by(Attempt.received_at, Attempt.event_id)
         )
     )  # fmt: skip
+    problems: dict[int, list[SetProblem]] = {}
+    for _, _, _, problem_set in rows:
+        if problem_set.id not in problems:
+            problems[problem_set.id] = set_problems(set_items(session, problem_set.id))
+    return [row for row in rows if _answers_its_set(row[0], row[3], problems[row[3].id])]
+
+
+def _answers_its_set(attempt: Attempt, problem_set: ProblemSet, problems) -> bool:
+    return any(
+        (attempt.template_id, attempt.level, attempt.seed)
+        == (p.template_id, p.level, problem_seed(problem_set, p, attempt.user_id))
+        for p in problems
+    )
 
 
 def rule(

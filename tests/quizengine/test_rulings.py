@@ -179,3 +179,17 @@ def test_the_answers_to_rule_page_shows_the_problem_and_the_expected_answer(
     problem = qb.generate(row.template_id, row.seed, row.level)
     assert problem.prompt_html in page and "Expected:" in page
     assert f"<code>{row.answer}</code>" in page
+
+
+def test_an_answer_tagged_with_an_assignment_it_does_not_answer_is_not_listed(
+    db_session, waiting
+):
+    # Any device can put any assignment id on an answer: only answers to the set's own
+    # problems wait for the teacher.
+    teacher, ada, assignment, attempt_id = waiting
+    stray = attempt("hessian", "[[1, 0], [0, 1]]", seed=7, assignment_id=assignment.id)
+    push(db_session, ada.id, [stray])
+    row = db_session.get(Attempt, (ada.id, stray["id"]))
+    row.status = "undecided"
+    db_session.commit()
+    assert [a.event_id for a, *_ in rulings.undecided(db_session, teacher.id)] == [attempt_id]
