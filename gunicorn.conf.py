@@ -5,6 +5,12 @@ Command-line flags (bind, workers) still win; this file only adds hooks.
 
 import threading
 
+# gunicorn's default access line plus the request id the app sends back (X-Request-ID),
+# so an access line can be matched with the app's log lines for the same request.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
+
 
 def post_worker_init(worker) -> None:
     """Load the question bank and freeze the start-up heap (quizengine/warm_start.py), then

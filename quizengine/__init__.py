@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from limits.errors import ConfigurationError as LimitsConfigurationError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -35,22 +36,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(configuration.defaults(Path(app.instance_path)))
     app.config.from_mapping(configuration.from_environment(os.environ))
     app.config.from_mapping(config)
+    configuration.check(app.config, config)
     # CONTRACT: TESTING turns CSRF off for the test client unless a test turns it back on.
     app.config.setdefault("WTF_CSRF_ENABLED", not app.config["TESTING"])
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = configuration.load_or_create_secret_key(Path(app.instance_path))
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SECRET_KEY"] = configuration.secret_key(app.config, Path(app.instance_path))
+    if configuration.is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     # A bad GRADING_* value stops the start with its name, not every answer later.
     GradingSettings.from_config(app.config)
 
-    _bind_extensions(app)
+    _bind_extensions(app, given=config)
     routing.install(app)
     _register_blueprints(app)
     return app
 
 
-def _bind_extensions(app: Flask) -> None:
+def _bind_extensions(app: Flask, *, given: Mapping[str, Any]) -> None:
     from . import auth_session, mail
 
     auth_session.configure_app(app)
@@ -58,7 +60,7 @@ def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    _bind_limiter(app, given=given)
     login_manager.init_app(app)
     auth_session.configure(login_manager)
     with app.app_context():
@@ -66,6 +68,16 @@ def _bind_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
             write_gate.install(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _bind_limiter(app: Flask, *, given: Mapping[str, Any]) -> None:
+    """Bind Flask-Limiter; a storage URI it cannot use stops the start with the variable's name."""
+    try:
+        limiter.init_app(app)
+    except (LimitsConfigurationError, ValueError) as error:
+        name = configuration.setting_name("RATELIMIT_STORAGE_URI", given)
+        uri = app.config.get("RATELIMIT_STORAGE_URI", "")
+        raise configuration.ratelimit_storage_error(error, uri, name) from None
 
 
 def _register_blueprints(app: Flask) -> None:

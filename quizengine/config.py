@@ -1,18 +1,33 @@
 """Configuration: defaults, then `QUIZENGINE_*` environment variables, then the mapping given.
 
 The instance folder holds what a single machine keeps between runs: the SQLite
-database and a secret key generated once with owner-only permissions.
+database and a secret key generated once with owner-only permissions. `check`
+refuses a setting that cannot work with one line naming its variable, before a
+server starts on it.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import click
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 SECRET_KEY_FILE = "secret_key"
+# A signing key shorter than this can be guessed offline from one session cookie.
+MIN_SECRET_KEY_LENGTH = 32
+NEW_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_hex(32))' makes one"
+DATABASE_EXAMPLES = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME"
+# The drivers installed here: the standard library's sqlite3 and psycopg 3 (the postgres extra).
+DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite+pysqlite",
+           "postgresql+psycopg": "postgresql+psycopg",
+           # Heroku-style and driverless URLs mean the same server through psycopg 3.
+           "postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}  # fmt: skip
 
 # Environment variable (without the QUIZENGINE_ prefix) -> Flask config key.
 ENVIRONMENT_KEYS = {
@@ -32,6 +47,14 @@ ENVIRONMENT_KEYS = {
 }
 BOOLEAN_KEYS = {"SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"PROXY_FIX"}
+
+
+class ConfigurationError(click.ClickException, ValueError):
+    """A setting that cannot work, said in one line naming the variable.
+
+    A ClickException, so `flask --app quizengine ...` prints it without a
+    traceback; gunicorn's log ends with the same line.
+    """
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -62,8 +85,15 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DEVICE_COOKIE_NAME": "quizengine_device",
         "DEVICE_COOKIE_SECONDS": 180 * 24 * 60 * 60,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        # Said here, not left to Flask-Limiter: its one object keeps the last app's switch.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: count in this process's memory (Flask-Limiter logs a warning and
+        # tries the storage again later) instead of answering 500 to every sign-in;
+        # any other storage error is logged, not raised. /healthz says "degraded".
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "PREVIEW_RATE_LIMIT": "120 per minute",  # per account (per IP when signed out)
         "LOGIN_RATE_LIMIT": "10 per minute",  # every POST to a sign-in form, per IP
         # Sign-in attempts, counted before the password is checked (a success stays
@@ -99,7 +129,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             found[key] = value.strip().lower() in {"1", "true", "yes", "on"}
         elif key in INTEGER_KEYS:
             if not value.strip().isdigit():
-                raise ValueError(f"QUIZENGINE_{name} must be a whole number, not {value!r}")
+                raise ConfigurationError(f"QUIZENGINE_{name} must be a whole number, not {value!r}")
             found[key] = int(value)
         else:
             found[key] = value
@@ -127,3 +157,78 @@ def load_or_create_secret_key(instance_path: Path) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def setting_name(key: str, given: Mapping[str, Any]) -> str:
+    """Name a setting as whoever gave it did: the create_app key, else the variable."""
+    if key in given:
+        return key
+    names = [name for name, config_key in ENVIRONMENT_KEYS.items() if config_key == key]
+    return f"QUIZENGINE_{names[0]}" if names else key
+
+
+def database_url(value: str | URL, name: str) -> str | URL:
+    """Return the database URL to use, or say why `value` cannot be one.
+
+    `postgres://` and `postgresql://` become `postgresql+psycopg://`, the driver
+    installed here. The URL is never echoed: it may hold a password.
+    """
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigurationError(f"{name} is not a database URL; use {DATABASE_EXAMPLES}") from None
+    driver = DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigurationError(
+            f"{name} names a {url.drivername!r} database; Quizengine runs on SQLite and "
+            f"PostgreSQL: use {DATABASE_EXAMPLES}"
+        )
+    if driver == url.drivername:
+        return value
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def is_sqlite(value: str | URL) -> bool:
+    """Say whether a (checked) database URL is SQLite."""
+    return make_url(value).get_backend_name() == "sqlite"
+
+
+def check(config: MutableMapping[str, Any], given: Mapping[str, Any]) -> None:
+    """Refuse settings that cannot work before anything uses them, naming the variable.
+
+    `given` is the mapping passed to create_app: a key in it is named as such. A
+    secret key from QUIZENGINE_SECRET_KEY must be long enough; a key given to
+    create_app is the caller's (tests, benchmarks and the load harness use short ones).
+    """
+    key = "SQLALCHEMY_DATABASE_URI"
+    config[key] = database_url(config[key], setting_name(key, given))
+    secret = config.get("SECRET_KEY")
+    if secret and "SECRET_KEY" not in given and len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"QUIZENGINE_SECRET_KEY is too short ({len(secret)} characters); use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random ones ({NEW_KEY_HINT})"
+        )
+
+
+def secret_key(config: Mapping[str, Any], instance_path: Path) -> str:
+    """Return the key to sign with when none was given: generated once, SQLite only.
+
+    On PostgreSQL the app runs on several servers; a key generated on each would
+    make every server reject the others' sessions, so the operator must set one.
+    """
+    if not is_sqlite(config["SQLALCHEMY_DATABASE_URI"]):
+        raise ConfigurationError(
+            "QUIZENGINE_SECRET_KEY is not set: on PostgreSQL every server must sign sessions "
+            f"with the same key, so set one (at least {MIN_SECRET_KEY_LENGTH} characters; "
+            f"{NEW_KEY_HINT}) on each server"
+        )
+    return load_or_create_secret_key(instance_path)
+
+
+def ratelimit_storage_error(error: Exception, uri: str, name: str) -> ConfigurationError:
+    """Turn Flask-Limiter's refusal of a storage URI into one line naming the variable."""
+    reason = str(error).replace(str(uri), "<the URI>")  # the URI may hold a password
+    return ConfigurationError(
+        f"{name} cannot be used for rate limits ({reason}); use memory:// (one process) "
+        "or redis://HOST:6379 (several servers)"
+    )

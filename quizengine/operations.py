@@ -1,14 +1,11 @@
-"""For operators: a health check, request ids in responses and logs, backup and restore."""
+"""For operators: a health check, request ids in responses and logs (backups: backups.py)."""
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import uuid
-from pathlib import Path
 
-import click
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import (
@@ -21,13 +18,17 @@ from flask import (
     render_template,
     request,
 )
-from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from .backups import backup_command, restore_command
 from .errors import API_PREFIX, TITLES, error_body
-from .extensions import db
+from .extensions import db, limiter
 
 bp = Blueprint("operations", __name__)
+# Loggers whose lines go to stderr with the request id: the app's (app.logger and every
+# quizengine.* module) and Flask-Limiter's (it warns there when its storage is down).
+LOGGERS = ("quizengine", "flask-limiter")
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 NUL_MESSAGE = "Text cannot contain the NUL character."
 # Everything is served by the app itself: no other origin may run script, be
@@ -46,7 +47,12 @@ SECURITY_HEADERS = {
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers and its schema is at the newest migration, else 503."""
+    """200 when the database answers and its schema is at the newest migration, else 503.
+
+    The rate-limit storage down is "degraded", still 200: the servers share it, so a
+    503 would take every one of them out of the load balancer at once, while each can
+    still serve, counting limits in its own memory until the storage is back.
+    """
     report = {"database": "ok", "migrations": "head"}
     try:
         with db.engine.connect() as connection:
@@ -58,10 +64,24 @@ def healthz():
     except Exception as error:  # any failure to reach the database is the answer itself
         report["database"] = f"unreachable: {type(error).__name__}"
     healthy = report == {"database": "ok", "migrations": "head"}
-    response = jsonify({"status": "ok" if healthy else "unhealthy", **report})
+    report["ratelimit"] = ratelimit_state()
+    degraded = report["ratelimit"].startswith("degraded")
+    status = "unhealthy" if not healthy else "degraded" if degraded else "ok"
+    response = jsonify({"status": status, **report})
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def ratelimit_state() -> str:
+    """Say whether the rate-limit storage answers: "ok", "off", or "degraded: ..."."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return "off"
+    try:
+        answers = limiter.storage.check()
+    except Exception:  # a storage that cannot even be asked is down too
+        answers = False
+    return "ok" if answers else "degraded: storage unreachable, limits counted per process"
 
 
 class RequestIdFilter(logging.Filter):
@@ -72,14 +92,17 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def assign_request_id() -> None:
+    """Take the caller's X-Request-ID if sane, else make one."""
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
 def register(app: Flask) -> None:
     """Give each request an id (the caller's X-Request-ID if sane), echo it, log it."""
-
-    @app.before_request
-    def _assign_request_id() -> None:
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-
+    # First of all hooks: CSRF and Flask-Limiter, bound earlier, refuse requests in theirs,
+    # and the refusal must carry the id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.before_request(refuse_nul_characters)
 
     @app.after_request
@@ -89,15 +112,8 @@ def register(app: Flask) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    logger = logging.getLogger("quizengine")
-    if not any(isinstance(f, RequestIdFilter) for f in logger.filters):
-        logger.addFilter(RequestIdFilter())
-        handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-        )
-        handler.addFilter(RequestIdFilter())
-        logger.addHandler(handler)
+    for name in LOGGERS:
+        _log_to_stderr(logging.getLogger(name))
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -120,40 +136,18 @@ def refuse_nul_characters():
     return page, 400
 
 
-def _sqlite_path() -> Path:
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise click.ClickException(
-            "backup and restore work on a SQLite file; for PostgreSQL use pg_dump and "
-            "pg_restore (see README)"
-        )
-    return Path(url.database)
+def _log_to_stderr(logger: logging.Logger) -> None:
+    """Send a logger's lines to stderr with the request id, from INFO up (once per process).
 
-
-@click.command("backup")
-@with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(path: Path) -> None:
-    """Copy the SQLite database to PATH while the app keeps running (online backup)."""
-    source = _sqlite_path()
-    if path.exists():
-        raise click.ClickException(f"{path} exists; choose a new file")
-    with sqlite3.connect(source) as live, sqlite3.connect(path) as copy:
-        live.backup(copy)
-    click.echo(f"Backed up {source} to {path}.")
-
-
-@click.command("restore")
-@with_appcontext
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.confirmation_option(prompt="Replace the current database with this backup?")
-def restore_command(path: Path) -> None:
-    """Replace the SQLite database with the backup at PATH (stop the servers first)."""
-    target = _sqlite_path()
-    with sqlite3.connect(path) as saved:
-        if saved.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise click.ClickException(f"{path} is not a sound SQLite database")
-        with sqlite3.connect(target) as live:
-            saved.backup(live)
-    db.engine.dispose()
-    click.echo(f"Restored {target} from {path}.")
+    Left at NOTSET, a logger inherits the root's WARNING and drops INFO lines, such as
+    the mail that `log://` writes to the log; a level an operator set is kept.
+    """
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    if any(isinstance(f, RequestIdFilter) for f in logger.filters):
+        return
+    logger.addFilter(RequestIdFilter())
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RequestIdFilter())
+    logger.addHandler(handler)

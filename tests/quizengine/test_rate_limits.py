@@ -1,18 +1,22 @@
 """Rate limits shared by several servers through Redis, and kept per process without it.
 
 The other "server" is a second Python process, so nothing in memory is shared:
-only the storage that `RATELIMIT_STORAGE_URI` names.
+only the storage that `RATELIMIT_STORAGE_URI` names. With that storage down, the
+app still answers, counting in memory, and /healthz says so.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from flask_migrate import stamp
 
 from devtools.redis import RedisServer, binary
+from quizengine.extensions import limiter
 from tests.helpers import AuthActions, make_app, require
 
 pytestmark = pytest.mark.slow
@@ -65,3 +69,32 @@ def test_redis_shares_sign_in_limits_between_servers(tmp_path, redis_url):
 def test_the_memory_store_counts_per_process(tmp_path):
     assert other_server(tmp_path / "a", "memory://") == [400, 400, 400]
     assert one_more_sign_in(tmp_path / "b", "memory://") == 400
+
+
+@pytest.fixture
+def forget_the_dead_storage():
+    """Flask-Limiter keeps "storage down" on its one object, shared by every app of this
+    process, until a later check finds it back: clear it for the tests that follow."""
+    yield
+    limiter._storage_dead = False
+
+
+def test_sign_in_keeps_working_on_memory_while_the_storage_is_down(
+    tmp_path, caplog, forget_the_dead_storage
+):
+    # A Redis client (installed) pointed at a port nobody listens on: every call fails.
+    app = make_app(tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1", **LIMITS)
+    with app.app_context():
+        stamp()  # create_all made the newest schema; say so, so /healthz looks at the rest
+    client = app.test_client()
+    actions = AuthActions(client)
+    statuses = [actions.login(f"x{i}@example.org", "wrong password!").status_code
+                for i in range(4)]  # fmt: skip
+    assert statuses == [400, 400, 400, 429]  # answered, and still limited, in memory
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name == "flask-limiter" and r.levelno == logging.WARNING]  # fmt: skip
+    assert any("falling back to in-memory storage" in message for message in warnings)
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["status"] == "degraded"
+    assert health.get_json()["ratelimit"].startswith("degraded: storage unreachable")
