@@ -20,7 +20,7 @@ from question_bank.registry import generate
 
 from .content import lesson_index, skill_order, template_index
 from .errors import ApiError
-from .event_schema import DEVICE_PATTERN, parse_timestamp
+from .event_schema import DEVICE_PATTERN, MAX_JSON_INTEGER, parse_timestamp
 from .event_store import event_json, events_after
 from .extensions import db, limiter
 from .grading import preview as read_answer
@@ -32,7 +32,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PUSH_EVENTS = 200
 MAX_PUSH_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32  # a push is five deep (body, events, event, payload, value)
-MAX_JSON_INTEGER = 2**53 - 1  # what JavaScript, and so the offline client, holds exactly
 _TOO_DEEP = f"the body nests more than {MAX_JSON_DEPTH} levels deep"
 
 
@@ -141,7 +140,8 @@ def preview():
 def sync_push():
     if (request.content_length or 0) > MAX_PUSH_BYTES:
         raise ApiError(413, "too_large", f"a push holds at most {MAX_PUSH_BYTES} bytes", "events")
-    body = _json_object(max_bytes=MAX_PUSH_BYTES)
+    # Each event is judged alone (`parse_event`): one unstorable note must not refuse the rest.
+    body = _json_object(max_bytes=MAX_PUSH_BYTES, events_judged=True)
     device_id = body.get("device_id")
     if not isinstance(device_id, str) or not DEVICE_PATTERN.match(device_id):
         raise ApiError(
@@ -181,8 +181,12 @@ def sync_pull():
     }
 
 
-def _json_object(max_bytes: int = 64 * 1024) -> dict:
-    """Return the body as a dict of I-JSON (RFC 7493), or raise a 400/413 naming the body."""
+def _json_object(max_bytes: int = 64 * 1024, *, events_judged: bool = False) -> dict:
+    """Return the body as a dict of I-JSON (RFC 7493), or raise a 400/413 naming the body.
+
+    With `events_judged`, text and integers inside the objects of `events` are left to
+    `parse_event`, which refuses the one event that holds them, not the whole body.
+    """
     raw = request.get_data(cache=False)
     if len(raw) > max_bytes:
         raise ApiError(413, "too_large", f"the body holds at most {max_bytes} bytes", "body")
@@ -194,9 +198,10 @@ def _json_object(max_bytes: int = 64 * 1024) -> dict:
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object", "body")
-    problem = None if _plainly_storable(raw) else _not_storable(body)
-    if problem is not None:
-        raise ApiError(400, "invalid_json", problem, "body")
+    if not _plainly_storable(raw):
+        problem = _not_storable(body, judged=body.get("events") if events_judged else None)
+        if problem is not None:
+            raise ApiError(400, "invalid_json", problem, "body")
     return body
 
 
@@ -216,25 +221,33 @@ def _plainly_storable(raw: bytes) -> bool:
 _NEEDS_A_LOOK = re.compile(rb"[0-9]{16}|[0-9][eE]|\xed[\xa0-\xbf]")
 
 
-def _not_storable(body: dict) -> str | None:
+def _not_storable(body: dict, judged: object = None) -> str | None:
     """Say why a parsed body is not I-JSON we can store and send back, or None.
 
     Python's parser accepts what the database and the browser cannot hold:
     unpaired UTF-16 surrogates ("\\ud800" is not text; storing it raises),
     integers past 2^53, numbers past the largest double (1e400 reads as
     infinity, and would go back out as `Infinity`, which no JSON parser takes),
-    and nesting deep enough to exhaust the stack later.
+    and nesting deep enough to exhaust the stack later. Inside the objects of
+    the list `judged`, only depth and infinity are checked here (no browser's
+    JSON.stringify writes either); their text and integers are judged per event.
     """
-    stack: list[tuple[object, int]] = [(body, 1)]
+    stack: list[tuple[object, int, bool]] = [(body, 1, False)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, lenient = stack.pop()
         if depth > MAX_JSON_DEPTH:
             return _TOO_DEEP
         if isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
+            stack.extend((key, depth, lenient) for key in value)
+            stack.extend((item, depth + 1, lenient) for item in value.values())
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            inner = value is judged  # its objects are events: lenient from here down
+            stack.extend((item, depth + 1, lenient or (inner and isinstance(item, dict)))
+                         for item in value)  # fmt: skip
+        elif isinstance(value, float) and not math.isfinite(value):
+            return "the body holds a number too large for a double (it reads as infinity)"
+        elif lenient:
+            continue
         elif isinstance(value, str) and not value.isascii():
             try:
                 value.encode("utf-8")
@@ -242,8 +255,6 @@ def _not_storable(body: dict) -> str | None:
                 return "the body holds an unpaired UTF-16 surrogate (\\ud800 to \\udfff)"
         elif isinstance(value, int) and abs(value) > MAX_JSON_INTEGER:
             return f"the body holds an integer beyond ±{MAX_JSON_INTEGER} (2^53 - 1)"
-        elif isinstance(value, float) and not math.isfinite(value):
-            return "the body holds a number too large for a double (it reads as infinity)"
     return None
 
 

@@ -7,6 +7,7 @@ push never stops the others.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,7 @@ MAX_NOTE_LENGTH = 8000
 MAX_ANSWER_LENGTH = 10_000
 MAX_SEED = 2**53
 MAX_ID = 2**31  # ids are 32-bit integer columns on PostgreSQL
+MAX_JSON_INTEGER = 2**53 - 1  # what JavaScript, and so the offline client, holds exactly
 CLIENT_TYPES = ("attempt", "skill_check", "note.put", "note.deleted")
 ATTEMPT_FLAGS = ("gave_up", "solution_first", "hint_used")
 # PostgreSQL text cannot hold NUL; no keyboard types it, so it is refused everywhere.
@@ -74,10 +76,53 @@ def parse_event(raw: Any, device_id: str) -> NewEvent | EventError:
     payload = raw.get("payload")
     if not isinstance(payload, dict):
         return EventError("payload", "must be a JSON object")
-    problem = PAYLOAD_CHECKS[kind](payload)
+    problem = unstorable(payload, "payload") or PAYLOAD_CHECKS[kind](payload)
     if problem is not None:
         return problem
     return NewEvent(event_id, device_id, kind, hlc, created_at, payload, SCHEMA_VERSION)
+
+
+def unstorable(value: dict, path: str) -> EventError | None:
+    """Name the first value under `path` that the database and browsers cannot hold, or None.
+
+    Checked per event, so one note holding an unpaired UTF-16 surrogate (a bad paste)
+    is refused alone instead of failing the whole push, again on every retry.
+
+    >>> str(unstorable({"lesson_id": "a", "n": [1, 2**60]}, "payload"))
+    'payload.n.1: holds an integer beyond ±9007199254740991 (2^53 - 1)'
+    """
+    stack: list[tuple[str, dict | list]] = [(path, value)]
+    while stack:
+        where, container = stack.pop()
+        pairs = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in pairs:
+            if isinstance(item, dict | list):
+                stack.append((f"{where}.{_printable(key)}", item))
+                continue
+            problem = _unstorable_scalar(key) or _unstorable_scalar(item)
+            if problem is not None:
+                return EventError(f"{where}.{_printable(key)}", problem)
+    return None
+
+
+def _printable(key: Any) -> str:
+    """A key as text that can be sent back even when it is the unpaired surrogate."""
+    return str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _unstorable_scalar(value: Any) -> str | None:
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "holds an unpaired UTF-16 surrogate (\\ud800 to \\udfff)"
+    elif isinstance(value, int) and abs(value) > MAX_JSON_INTEGER:
+        return f"holds an integer beyond ±{MAX_JSON_INTEGER} (2^53 - 1)"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "holds a number too large for a double"
+    return None
 
 
 def parse_timestamp(value: Any) -> datetime | None:

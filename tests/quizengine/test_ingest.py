@@ -72,6 +72,7 @@ INVALID_EVENTS: list[tuple[str, Callable[[], Any], str]] = [
     ("skill_check unknown question", lambda: skill_check("no-such"), "payload.question_id"),
 ]
 
+SURROGATE_OUTSIDE = {"device_id": DEVICE, "events": [], "client_time": "\ud800"}
 # (case, request body, the field the 400 names)
 MALFORMED_BODIES: list[tuple[str, bytes, str]] = [
     ("not JSON", b"{not json", "body"),
@@ -81,6 +82,16 @@ MALFORMED_BODIES: list[tuple[str, bytes, str]] = [
     ("device_id not text", json.dumps({"device_id": 7, "events": []}).encode(), "device_id"),
     ("no events", json.dumps({"device_id": DEVICE}).encode(), "events"),
     ("events not a list", json.dumps({"device_id": DEVICE, "events": {}}).encode(), "events"),
+    ("a surrogate outside the events", json.dumps(SURROGATE_OUTSIDE).encode(), "body"),
+]
+
+# (case, the bad note's payload, the field its error must name): what a browser can send but
+# nothing can store. The push stores everything else in it.
+UNSTORABLE_PAYLOADS: list[tuple[str, dict, str]] = [
+    ("lone high surrogate", {"body": "det H < 0 \ud83d"}, "payload.body"),
+    ("lone low surrogate", {"body": "\udc00 then text"}, "payload.body"),
+    ("surrogate in a key", {"body": "ok", "x\udfff": 1}, "payload.x\\udfff"),
+    ("integer past 2^53", {"body": "ok", "extra": [2**60]}, "payload.extra.0"),
 ]
 
 GRADED_KEYS = {"attempt_id", "correct", "score", "status", "feedback", "tags"}
@@ -184,6 +195,31 @@ def test_an_invalid_event_is_refused_by_field_and_the_rest_of_the_push_is_stored
         assert bad.get("id") not in stored_ids
     assert not pusher.events("telemetry")
     assert [a["id"] for a in pusher.attempts()] == [good_attempt["id"]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [pytest.param(payload, field, id=case) for case, payload, field in UNSTORABLE_PAYLOADS],
+)
+@pytest.mark.parametrize("utf8", [False, True], ids=["escaped", "raw UTF-8"])
+def test_an_unstorable_value_refuses_its_event_alone_and_the_rest_is_stored(
+    app, client, learner, payload, field, utf8
+):
+    good = [answered("gradient", "correct"), note("kept")]
+    bad = note()
+    bad["payload"].update(payload)
+    body = {"device_id": DEVICE, "events": [good[0], bad, good[1]]}
+    # A lone surrogate as a \\u escape (JSON.stringify), or as the UTF-8 bytes a careless
+    # client sends.
+    data = json.dumps(body, ensure_ascii=not utf8).encode("utf-8", "surrogatepass")
+    response = client.post("/api/v1/sync/push", data=data, content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["accepted", "invalid", "accepted"]
+    assert results[1]["id"] == bad["id"] and results[1]["error"].startswith(field + ":")
+    pusher = Pusher(app, client, learner, "api")
+    stored = [e["id"] for e in pusher.events() if e["type"] != "attempt.graded"]
+    assert stored == [good[0]["id"], good[1]["id"]]
 
 
 def test_a_client_sent_verdict_is_ignored_and_the_server_grades(pusher):

@@ -275,3 +275,25 @@ def test_the_latest_note_by_clock_wins_whatever_order_it_arrives_in(client, lear
     deleted = event("note.deleted", {"lesson_id": lesson.id}, now - timedelta(minutes=5))
     client.post("/api/v1/sync/push", json={"device_id": "device-a", "events": [deleted]})
     assert note_box(page_of(client, lesson)) == ""
+
+
+def fast_phone(client, kind: str, payload: dict) -> None:
+    """Push an event from a phone whose clock runs two hours fast."""
+    ahead = event(kind, payload, datetime.now(UTC) + timedelta(hours=2), device="b-phone")
+    response = client.post("/api/v1/sync/push", json={"device_id": "b-phone", "events": [ahead]})
+    assert response.json["results"][0]["status"] == "accepted"
+
+
+def test_a_note_saved_on_the_page_wins_over_a_fast_phones_earlier_edit(client, learner, lesson):
+    fast_phone(client, "note.put", {"lesson_id": lesson.id, "body": "from the phone"})
+    assert note_box(page_of(client, lesson)) == "from the phone"
+    save_note(client, lesson, "typed on the page after reading it")
+    assert note_box(page_of(client, lesson)) == "typed on the page after reading it"
+
+
+def test_skill_check_answers_on_the_page_win_over_a_fast_phones(client, learner, lesson):
+    for question in lesson.skill_check:
+        fast_phone(client, "skill_check", {"lesson_id": lesson.id, "question_id": question.id,
+                                           "choice": wrong_choice(question)})  # fmt: skip
+    client.post(f"/lessons/{lesson.id}/check", data=answers(lesson, len(lesson.skill_check)))
+    assert status_on(page_of(client, lesson)) == "passed"

@@ -72,6 +72,10 @@
     return {correct: "Correct", incorrect: "Not quite", invalid: "Could not be read", undecided: "Undecided", unchecked: "Saved; checked when it syncs"}[status] || status;
   }
 
+  function saveLine(e) {
+    return e.rejected ? "Not accepted by the server: " + e.rejected : e.synced ? "Synced" : "Saved on this device";
+  }
+
   function saveWords(attempt) {
     if (attempt.rejected) return "not accepted by the server (" + attempt.rejected + ")";
     return attempt.synced ? "synced" : "saved on this device";
@@ -110,8 +114,11 @@
     var problems = await pack();
     var p = problems[0];
     if (!force && problemKey(p) === view.problemKey && box.childNodes.length) return;
-    if (!force && view.touched && view.problemKey) return; // never swap the problem mid-answer
+    // Never swap a problem mid-answer, or one the learner asked for (Next problem, Skip) when a
+    // sync brings a new pack; the first one shown on opening follows the fresh pack.
+    if (!force && (view.touched || view.pinned) && view.problemKey) return;
     view.touched = false;
+    view.pinned = !!force;
     box.textContent = "";
     view.problemKey = problemKey(p);
     view.startedAt = Date.now();
@@ -168,6 +175,8 @@
   }
 
   async function submit(p, form) {
+    // Enter pressed again while this answer is checked and saved: it is the same answer.
+    if (form.dataset.busy) return;
     var error = $("answer-error");
     var chosen = form.querySelector("input[name=answer]:checked");
     var area = form.querySelector("textarea");
@@ -175,6 +184,7 @@
     if (!answer.trim()) { error.textContent = "Enter an answer first."; return; }
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
+    form.dataset.busy = "yes";
     try {
       var verdict = await QE.math.check(p, answer, p.salt);
       if (verdict.status === "invalid") {
@@ -201,6 +211,7 @@
     } catch (e) {
       error.textContent = "Could not save on this device: " + (e && e.message ? e.message : e) + ". Try again.";
     } finally {
+      delete form.dataset.busy;
       buttons.forEach(function (b) { b.disabled = false; });
     }
   }
@@ -222,7 +233,7 @@
       el("p", {className: v.server ? "" : "provisional", id: "verdict-kind", text: note}),
       v.server && v.feedback ? el("p", {text: v.feedback}) : null,
       a.changed && a.graded ? el("p", {className: "changed", id: "verdict-change", text: changeWords(a)}) : null,
-      el("p", {className: "saved", id: "save-state", text: a.rejected ? "Not accepted by the server: " + a.rejected : a.synced ? "Synced" : "Saved on this device"}),
+      el("p", {className: "saved", id: "save-state", text: saveLine(a)}),
       el("p", {className: "actions"}, [el("button", {type: "button", className: "button", id: "next-problem", text: "Next problem"})])
     ]);
     box.appendChild(section);
@@ -316,22 +327,24 @@
       el("h4", {text: "Your notes"}), el("label", {"for": "note-body", text: "Notes on this part"}), box, count,
       el("p", {className: "actions"}, [save, del]), said
     ]);
-    if (current) said.textContent = current.synced ? "Synced" : "Saved on this device";
+    if (current) said.textContent = saveLine(current);
     box.addEventListener("input", function () { update(); said.textContent = ""; });
-    form.addEventListener("submit", async function (e) {
+    form.addEventListener("submit", function (e) {
       e.preventDefault();
       var text = box.value.replace(/\r\n/g, "\n");
       if (text.length > MAX_NOTE) return;
-      var s = await session();
-      await QE.local.record(s.owner, "note.put", {lesson_id: id, body: text});
-      said.textContent = "Note saved on this device";
+      saving(said, async function () {
+        await QE.local.record((await session()).owner, "note.put", {lesson_id: id, body: text});
+        return "Note saved on this device";
+      });
     });
-    del.addEventListener("click", async function () {
+    del.addEventListener("click", function () {
       if (!window.confirm("Delete your note on this part? This cannot be undone.")) return;
-      var s = await session();
-      await QE.local.record(s.owner, "note.deleted", {lesson_id: id});
-      box.value = ""; update();
-      said.textContent = "Note deleted on this device";
+      saving(said, async function () {
+        await QE.local.record((await session()).owner, "note.deleted", {lesson_id: id});
+        box.value = ""; update();
+        return "Note deleted on this device";
+      });
     });
     area.appendChild(form);
     update();
@@ -358,22 +371,47 @@
     sc.appendChild(scSaid);
     if (token !== lessonRender) return;
     target.replaceChildren(area);
-    sc.addEventListener("submit", async function (e) {
+    sc.addEventListener("submit", function (e) {
       e.preventDefault();
-      var s = await session();
-      var n = 0;
-      for (var i = 0; i < lesson.skill_check.length; i++) {
-        var q = lesson.skill_check[i];
-        var picked = sc.querySelector("input[name='q-" + q.id + "']:checked");
-        var before = checks[q.id] && checks[q.id].payload.choice;
-        if (picked && picked.value !== before) {
-          checks[q.id] = await QE.local.record(s.owner, "skill_check", {lesson_id: id, question_id: q.id, choice: picked.value});
-          n++;
+      saving(scSaid, async function () {
+        var s = await session();
+        var n = 0;
+        for (var i = 0; i < lesson.skill_check.length; i++) {
+          var q = lesson.skill_check[i];
+          var picked = sc.querySelector("input[name='q-" + q.id + "']:checked");
+          var before = checks[q.id] && checks[q.id].payload.choice;
+          if (picked && picked.value !== before) {
+            checks[q.id] = await QE.local.record(s.owner, "skill_check", {lesson_id: id, question_id: q.id, choice: picked.value});
+            n++;
+          }
         }
-      }
-      scSaid.textContent = n ? plural(n, "answer", "answers") + " saved on this device; your score appears on the lesson page once it syncs." : "Nothing changed.";
+        return n ? plural(n, "answer", "answers") + " saved on this device; your score appears on the lesson page once it syncs." : "Nothing changed.";
+      });
     });
     area.appendChild(sc);
+    await renderLessonSaves(id);
+  }
+
+  // Say what a save did, or that it failed (IndexedDB full or refused): never nothing.
+  async function saving(line, save) {
+    line.classList.remove("error");
+    try {
+      line.textContent = await save();
+    } catch (e) {
+      line.classList.add("error");
+      line.textContent = "Could not save on this device: " + (e && e.message ? e.message : e) + ". Nothing was saved; try again.";
+    }
+  }
+
+  // After a sync, on an open lesson: whether the server took its note and Skill Check answers.
+  async function renderLessonSaves(id) {
+    var said = $("note-saved"), scSaid = $("skill-check-saved");
+    var note = (await notes())[id];
+    if (note && said && said.textContent && !said.classList.contains("error")) said.textContent = saveLine(note);
+    var checks = latestBy((await eventsOf(view.owner, "skill_check")).filter(function (e) { return e.payload.lesson_id === id; }),
+                          function (e) { return e.payload.question_id; });
+    var refused = Object.values(checks).filter(function (e) { return e.rejected; });
+    if (refused.length && scSaid) scSaid.textContent = saveLine(refused[0]);
   }
 
   // ------------------------------------------------------------------ routing and sync
@@ -413,6 +451,9 @@
       await refreshLists();
     } else if (!document.getElementById("note-body") || ownerChanged) {
       await route();
+    } else {
+      var open = /^#lesson\/(.+)$/.exec(location.hash);
+      if (open) await renderLessonSaves(decodeURIComponent(open[1]));
     }
     document.body.dataset.synced = String(Date.now());
   }

@@ -2,7 +2,8 @@
 // Never caches /api/ responses or pages holding a learner's data; those always go to the network.
 /* global importScripts */
 "use strict";
-var VERSION = "qe-shell-v1";
+var VERSION = "qe-shell-v2";
+var NAVIGATION_TIMEOUT_MS = 3000;
 var SHELL = [
   "/app",
   "/manifest.webmanifest",
@@ -50,6 +51,26 @@ function refreshShell(path) {
   }).catch(function () { /* offline: keep the cached copy */ });
 }
 
+function offlineShell() {
+  return caches.match("/app").then(function (shell) {
+    return shell || new Response("You are offline and the offline app is not cached yet.", {
+      status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}
+    });
+  });
+}
+
+// A connection that accepts but never answers ("lie-fi") must not keep the offline app from
+// opening: after NAVIGATION_TIMEOUT_MS the cached shell is served, if there is one. Only for
+// /app, the page that shell is: another page that is merely slow is still worth waiting for.
+function networkOrShell(network) {
+  return new Promise(function (resolve) {
+    var timer = setTimeout(function () {
+      caches.match("/app").then(function (shell) { if (shell) resolve(shell); });
+    }, NAVIGATION_TIMEOUT_MS);
+    network.then(resolve, function () { resolve(offlineShell()); }).finally(function () { clearTimeout(timer); });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
@@ -59,17 +80,12 @@ self.addEventListener("fetch", function (event) {
   if (path.indexOf("/api/") === 0 || path === "/sw.js") return; // never from the cache
 
   if (request.mode === "navigate") {
-    // Network first; the cached shell only when the network fails.
-    event.respondWith(fetch(request).then(function (response) {
+    // Network first; the cached shell when the network fails, or for /app when it stalls.
+    var network = fetch(request).then(function (response) {
       if (path === "/app" && response.ok) event.waitUntil(refreshShell("/app"));
       return response;
-    }).catch(function () {
-      return caches.match("/app").then(function (shell) {
-        return shell || new Response("You are offline and the offline app is not cached yet.", {
-          status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}
-        });
-      });
-    }));
+    });
+    event.respondWith(path === "/app" ? networkOrShell(network) : network.catch(offlineShell));
     return;
   }
   if (PRIVATE.test(path)) return;
@@ -89,7 +105,8 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag !== "qe-sync") return;
   event.waitUntil(self.QE.sync.run().then(function (status) {
-    if (status && status.error && status.errorKind !== "auth" && status.pending > 0) {
+    // Retried only when another try may succeed (not signed in, or refused: it would not).
+    if (status && status.error && (status.errorKind === "network" || status.errorKind === "server") && status.pending > 0) {
       throw new Error(status.error);
     }
   }));

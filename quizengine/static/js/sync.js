@@ -12,6 +12,9 @@
   var TIMER_MS = 30000;
   var PACK_SIZE = 30;
   var PACK_LOW = 20;
+  // A stalled connection must not leave "Syncing…" up forever: past these, a request counts
+  // as a lost connection (retried). A push may spend 10 s grading on the server.
+  var TIMEOUTS = {get: 15000, push: 45000};
 
   function uuid() {
     if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
@@ -33,19 +36,30 @@
 
   function ownerOf(user) { return user ? String(user.id) : "anon"; }
 
-  // A synchronous mirror (localStorage) of who is signed in and how many changes wait, so
-  // that signing out can decide at once whether it must stop and sync first.
+  function fetchIn(url, options, ms) {
+    var signal = root.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(ms) : undefined;
+    return fetch(url, Object.assign({signal: signal}, options));
+  }
+
+  // Text the server can store: a lone UTF-16 surrogate (a bad paste) becomes U+FFFD.
+  function wellFormed(text) {
+    if (typeof text !== "string") return text;
+    if (text.toWellFormed) return text.toWellFormed();
+    return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  }
+
+  // A synchronous mark (localStorage) of an account whose data signing out must still clear:
+  // if the page dies between the server's sign-out and the clearing, the next page finishes.
   function mirror(name, value) {
     try {
       if (typeof localStorage === "undefined") return;
       if (value === null) localStorage.removeItem("qe-" + name);
       else localStorage.setItem("qe-" + name, String(value));
-    } catch (e) { /* storage refused: signing out takes the slow, careful path */ }
+    } catch (e) { /* storage refused: signing out still clears before it returns */ }
   }
   function mirrored(name) {
     try { return typeof localStorage === "undefined" ? null : localStorage.getItem("qe-" + name); } catch (e) { return null; }
   }
-  async function mirrorPending(owner) { mirror("pending:" + owner, await idb.count("outbox", owner)); }
 
   // ------------------------------------------------------------------ session
 
@@ -53,13 +67,12 @@
 
   async function refreshSession() {
     try {
-      var r = await fetch("/api/v1/me", {credentials: "same-origin", cache: "no-store"});
+      var r = await fetchIn("/api/v1/me", {credentials: "same-origin", cache: "no-store"}, TIMEOUTS.get);
       if (!r.ok) throw await serverError(r);
       var data = await r.json();
       session = {user: data.user, owner: ownerOf(data.user), online: true, known: true};
       await idb.setState(HERE, "session", {user: data.user, at: Date.now()});
-      mirror("owner", session.owner);
-      // Signed out (by the form, which had nothing pending): clear that account's data now.
+      // Signed out on the server by a page that died before clearing: clear that account's data now.
       var leaving = mirrored("clear-owner");
       if (leaving) {
         if (!data.user && leaving !== "anon") await idb.clearOwner(leaving);
@@ -87,6 +100,7 @@
   // Write one event to the outbox and the local copies in ONE transaction; resolves with the
   // local copy only after the transaction completed. `also(stores, local)` may add writes.
   async function record(owner, type, payload, extra, also) {
+    payload = Object.fromEntries(Object.entries(payload).map(function (kv) { return [kv[0], wellFormed(kv[1])]; }));
     var device = await deviceId();
     var id = uuid();
     var saved = await idb.transaction(["outbox", "events", "state"], "readwrite", async function (s) {
@@ -104,7 +118,6 @@
       if (also) await also(s, local);
       return local;
     });
-    await mirrorPending(owner);
     soon();
     backgroundSync();
     return saved;
@@ -112,7 +125,8 @@
 
   // ------------------------------------------------------------------ push and pull
 
-  // kind: "network" (no answer), "server" (an error answer), "auth" (sign in first).
+  // kind: "network" (no answer), "server" (an error answer worth retrying), "auth" (sign in
+  // first), "refused" (a 4xx that the same request would get again: not retried on a timer).
   function SyncError(kind, words, retryAfterMs) {
     this.kind = kind; this.message = words; this.retryAfterMs = retryAfterMs || 0;
   }
@@ -125,31 +139,41 @@
   }
 
   // An error answer: nothing in it was stored, so the outbox keeps it all for the next try.
-  async function serverError(response) {
-    var words = "the server answered " + response.status + (await errorWords(response));
-    if (response.status >= 500) {
-      words += (/[.!?]$/.test(words) ? "" : ".") + " Your changes are kept on this device and will be sent again.";
-    }
-    return new SyncError("server", words, retryAfterMs(response));
+  async function serverError(response, error) {
+    error = error || await errorOf(response);
+    var words = "the server answered " + response.status + (error.message ? ": " + error.message : "");
+    var retry = response.status >= 500 || response.status === 408 || response.status === 429;
+    words += (/[.!?]$/.test(words) ? "" : ".") + " Your changes are kept on this device" + (retry ? " and will be sent again." : ".");
+    return new SyncError(retry ? "server" : "refused", words, retryAfterMs(response));
+  }
+
+  function unreachable(error, words) {
+    return new SyncError("network", (error && error.name === "TimeoutError" ? "the server did not answer in time" : "could not reach the server") + (words || ""));
   }
 
   async function getJson(url) {
     var r;
     try {
-      r = await fetch(url, {credentials: "same-origin", cache: "no-store"});
+      r = await fetchIn(url, {credentials: "same-origin", cache: "no-store"}, TIMEOUTS.get);
     } catch (error) {
-      throw new SyncError("network", "could not reach the server");
+      throw unreachable(error);
     }
     if (r.status === 401) throw new SyncError("auth", "sign in to sync");
     if (!r.ok) throw await serverError(r);
     return r.json();
   }
 
-  async function errorWords(response) {
+  async function errorOf(response) {
     try {
       var data = await response.json();
-      return data && data.error && data.error.message ? ": " + data.error.message : "";
-    } catch (e) { return ""; }
+      return (data && data.error) || {};
+    } catch (e) { return {}; }
+  }
+
+  // The server cannot take what was sent (too large, or JSON it cannot store): sending it
+  // again never helps, so the events are sent in halves until the one refused is found.
+  function refusesEvents(response, error) {
+    return response.status === 413 || (response.status === 400 && error.code === "invalid_json");
   }
 
   async function pending(owner) {
@@ -172,18 +196,25 @@
       var token = (await getJson("/api/v1/csrf")).csrf_token; // fresh: tokens go stale offline
       var response;
       try {
-        response = await fetch("/api/v1/sync/push", {
+        response = await fetchIn("/api/v1/sync/push", {
           method: "POST", credentials: "same-origin", cache: "no-store",
           headers: {"Content-Type": "application/json", "X-CSRFToken": token},
           body: JSON.stringify({device_id: device, client_time: new Date().toISOString(),
                                 events: batch.map(function (r) { return r.event; })})
-        });
+        }, TIMEOUTS.push);
       } catch (error) {
-        throw new SyncError("network", "could not reach the server; your changes are kept and will be sent again");
+        throw unreachable(error, "; your changes are kept and will be sent again");
       }
       if (response.status === 401) throw new SyncError("auth", "sign in to sync");
-      if (response.status === 413 && batch.length > 1) { limit = Math.max(1, Math.floor(batch.length / 2)); continue; }
-      if (!response.ok) throw await serverError(response);
+      if (!response.ok) {
+        var error = await errorOf(response);
+        if (!refusesEvents(response, error)) throw await serverError(response, error);
+        if (batch.length > 1) { limit = Math.max(1, Math.floor(batch.length / 2)); continue; }
+        // This one event is what the server refuses: set it aside, marked, and send the rest.
+        await applyResults(owner, [{id: batch[0].id, status: "invalid", error: error.message || "refused (" + response.status + ")"}]);
+        rows = rows.slice(1); limit = MAX_BATCH;
+        continue;
+      }
       var data = await response.json();
       status.skewMs = typeof data.clock_skew_ms === "number" ? data.clock_skew_ms : null;
       await applyResults(owner, data.results || []);
@@ -195,8 +226,12 @@
     return pushed;
   }
 
+  var KINDS = {attempt: "an answer", "note.put": "a note", "note.deleted": "a note's deletion", skill_check: "a Skill Check answer"};
+
+  // Acknowledged events leave the outbox; refused ones are marked, and counted for the learner.
   function applyResults(owner, results) {
-    return idb.transaction(["outbox", "events"], "readwrite", async function (s) {
+    return idb.transaction(["outbox", "events", "state"], "readwrite", async function (s) {
+      var refused = null;
       for (var i = 0; i < results.length; i++) {
         var r = results[i];
         if (!r.id) continue;
@@ -210,9 +245,15 @@
           if (r.seq !== null && r.seq !== undefined) local.seq = r.seq;
         } else {
           local.rejected = r.status + (r.error ? ": " + r.error : "");
+          if (!refused) {
+            var row = await idb.request(s.state.get([owner, "refused"]));
+            refused = (row && row.value) || {count: 0};
+          }
+          refused = {count: refused.count + 1, last: (KINDS[local.type] || local.type) + " (" + local.rejected + ")"};
         }
         s.events.put(local);
       }
+      if (refused) s.state.put({owner: owner, name: "refused", value: refused});
     });
   }
 
@@ -334,11 +375,11 @@
     } catch (error) {
       if (!(error instanceof SyncError)) throw error;
       status.error = error.message; status.errorKind = error.kind;
-      if (error.kind !== "auth") scheduleRetry(error.retryAfterMs);
+      if (error.kind !== "auth" && error.kind !== "refused") scheduleRetry(error.retryAfterMs);
     } finally {
       status.pending = await idb.count("outbox", s.owner);
-      mirror("pending:" + s.owner, status.pending);
       status.anonPending = s.user ? await idb.count("outbox", "anon") : 0;
+      status.refused = s.user ? (await idb.getState(s.owner, "refused")) || null : null;
       status.running = false;
       status.changed = changed;
       notify();
@@ -395,8 +436,6 @@
         s.events.put(locals[j]);
       }
     });
-    await mirrorPending("anon");
-    await mirrorPending(owner);
     return run();
   }
 
@@ -414,11 +453,12 @@
 
   QE.sync = {
     run: run, soon: soon, status: function () { return status; }, onChange: function (fn) { listeners.push(fn); },
+    timeouts: TIMEOUTS,
     session: currentSession, refreshSession: refreshSession, deviceId: deviceId, ownerOf: ownerOf,
     claim: claim, decline: decline, claimOffer: claimOffer, anonSummary: anonSummary,
     wantPack: function () { wantPack = true; replaceNext = true; }, TIMER_MS: TIMER_MS
   };
-  QE.local = {record: record, uuid: uuid};
+  QE.local = {record: record, uuid: uuid, wellFormed: wellFormed};
 
   // ------------------------------------------------------------------ page behaviour
   if (typeof document === "undefined") return; // in the service worker: no page to drive
@@ -445,7 +485,8 @@
     } else if (st.running) {
       parts.push("Syncing…");
     } else {
-      parts.push(st.pending ? words(st.pending, "change", "changes") + " saved on this device, waiting to sync" : "All changes synced");
+      parts.push(st.pending ? words(st.pending, "change", "changes") + " saved on this device, waiting to sync" :
+        st.refused ? "Synced, except " + words(st.refused.count, "change", "changes") + " the server did not accept" : "All changes synced");
     }
     if (st.user) parts.push(st.lastSync ? "last synced " + timeText(st.lastSync) : "not synced yet");
     if (st.skewMs && Math.abs(st.skewMs) > 5 * 60000) {
@@ -453,7 +494,8 @@
     }
     el.textContent = "Sync: " + parts.join(" · ");
     el.dataset.pending = String(st.pending);
-    el.dataset.state = st.error ? "error" : st.pending ? "pending" : "ok";
+    el.dataset.state = st.error ? "error" : st.pending ? "pending" : st.refused ? "refused" : "ok";
+    if (st.user && st.refused) renderRefused(el, st);
     if (st.error) {
       var err = document.createElement("span");
       err.className = "sync-error";
@@ -467,6 +509,19 @@
         el.appendChild(link);
       }
     }
+  }
+
+  // What the server would not take stays marked where it was made; this says so once.
+  function renderRefused(el, st) {
+    var said = el.appendChild(document.createElement("span"));
+    said.className = "sync-error";
+    said.textContent = " · Not accepted by the server: " + st.refused.last + " ";
+    var ok = el.appendChild(document.createElement("button"));
+    ok.type = "button"; ok.className = "link-button"; ok.textContent = "Dismiss";
+    ok.addEventListener("click", async function () {
+      await idb.setState(st.owner, "refused", null);
+      status.refused = null; notify();
+    });
   }
 
   var claimShown = false;
@@ -519,53 +574,71 @@
   listeners.push(renderStatus);
   listeners.push(function (st) { renderClaim(st); });
 
-  // Signing out: sync first, warn about anything still pending, then clear this account's data.
+  // Signing out: sync first; then sign out on the server, and only once it has, clear this
+  // account's data. Offline nothing is cleared: the unsynced work stays, and so does the session.
   document.addEventListener("submit", async function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !/\/logout$/.test(new URL(form.action, location.href).pathname)) return;
-    var statusLine = document.getElementById("sync-status");
-    var owner = (statusLine && statusLine.dataset.owner) || mirrored("owner");
-    var waiting = owner ? mirrored("pending:" + owner) : "?";
     event.preventDefault();
-    if (owner && owner !== "anon" && (waiting === null || waiting === "0")) {
-      // Nothing waits to sync: mark the device signed out first (so a pull still in
-      // flight writes nothing back), clear this account's data, then sign out. If the
-      // page dies first, the next page finishes the clearing.
-      mirror("clear-owner", owner);
-      try {
-        await idb.setState(HERE, "session", {user: null, at: Date.now()});
-        await idb.clearOwner(owner);
-        mirror("pending:" + owner, null);
-        mirror("owner", "anon");
-        mirror("clear-owner", null);
-      } finally {
-        HTMLFormElement.prototype.submit.call(form);
-      }
-      return;
-    }
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     try {
-      var st = await run();
-      var s = await currentSession();
-      var left = await idb.count("outbox", s.owner);
-      if (s.user && left > 0 && !window.confirm(words(left, "change", "changes") +
-          " on this device " + (left === 1 ? "has" : "have") + " not reached your account yet (" +
-          (st.error || "not synced") + "). Signing out deletes " + (left === 1 ? "it" : "them") +
-          " from this device. Sign out anyway?")) {
-        return;
-      }
-      if (s.user) {
-        await idb.clearOwner(s.owner);
-        mirror("pending:" + s.owner, null);
-      }
-      await idb.setState(HERE, "session", {user: null, at: Date.now()});
-      mirror("owner", "anon");
+      if (await signOut(form)) location.assign("/");
     } finally {
       buttons.forEach(function (b) { b.disabled = false; });
     }
-    HTMLFormElement.prototype.submit.call(form);
   });
+
+  async function signOut(form) {
+    var st = await run();
+    var s = await currentSession();
+    var left = s.user ? await pending(s.owner) : [];
+    var kept = left.length ? " Your " + pendingWords(left) + " kept on this device and will sync when you are back online." : "";
+    if (left.length && st.errorKind === "network") {
+      window.alert("Signing out needs a connection: you are still signed in." + kept);
+      return false;
+    }
+    if (left.length && !window.confirm(words(left.length, "change", "changes") + " on this device " +
+        (left.length === 1 ? "has" : "have") + " not reached your account yet (" + (st.error || "not synced") +
+        "). Signing out deletes " + (left.length === 1 ? "it" : "them") + " from this device. Sign out anyway?")) {
+      return false;
+    }
+    var out = await serverSignOut(form);
+    if (out !== "done") {
+      window.alert((out === "offline" ? "Signing out needs a connection to the server: you are still signed in." :
+        "The server did not sign you out; reload the page and try again.") + kept);
+      return false;
+    }
+    // Signed out on the server: now clear. If this page dies first, the next one finishes.
+    mirror("clear-owner", s.owner);
+    await idb.setState(HERE, "session", {user: null, at: Date.now()}); // a pull in flight writes nothing back
+    if (s.user) await idb.clearOwner(s.owner);
+    mirror("clear-owner", null);
+    return true;
+  }
+
+  // Post the form with a fresh CSRF token (the page may be old); "done" once the server says
+  // nobody is signed in here, "offline" when it cannot be reached, "refused" otherwise.
+  async function serverSignOut(form) {
+    var done;
+    try {
+      var fields = new URLSearchParams(new FormData(form));
+      fields.set("csrf_token", (await getJson("/api/v1/csrf")).csrf_token);
+      await fetchIn(form.action, {method: "POST", body: fields, credentials: "same-origin", redirect: "manual"}, TIMEOUTS.get);
+      var me = await getJson("/api/v1/me");
+      done = !me.user;
+    } catch (error) {
+      return error instanceof SyncError && error.kind !== "network" ? "refused" : "offline";
+    }
+    return done ? "done" : "refused";
+  }
+
+  function pendingWords(rows) {
+    var answers = rows.filter(function (r) { return r.event.type === "attempt"; }).length;
+    var others = rows.length - answers;
+    var parts = [answers ? words(answers, "answer", "answers") : "", others ? words(others, "other change", "other changes") : ""];
+    return parts.filter(Boolean).join(" and ") + (rows.length === 1 ? " is" : " are");
+  }
 
   root.addEventListener("online", function () { run(); });
   setInterval(run, TIMER_MS);
