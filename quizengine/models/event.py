@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,7 +34,11 @@ class Event(db.Model):
     """
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("owner_id", "seq", name="uq_events_owner_seq"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "seq", name="uq_events_owner_seq"),
+        # The owner's latest clock, which a web page's event must follow (web_events.py).
+        Index("ix_events_owner_id_hlc", "owner_id", "hlc"),
+    )
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
