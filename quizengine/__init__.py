@@ -42,7 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = configuration.secret_key(app.config, Path(app.instance_path))
     if configuration.is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        # Owner-only: the database beside it holds password hashes and learners' notes.
+        Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     # A bad GRADING_* value stops the start with its name, not every answer later.
     GradingSettings.from_config(app.config)
 

@@ -8,6 +8,7 @@ database at this release's schema, and keeps the live file aside first.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
@@ -95,6 +96,8 @@ def _copy(live: sqlite3.Connection, path: Path) -> None:
     `-wal` and `-shm` files beside it: it is switched to a rollback journal.
     """
     try:
+        # Owner-only from the first byte, like the database: it holds password hashes.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with closing(sqlite3.connect(path)) as copy:
             live.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")

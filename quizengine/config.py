@@ -145,7 +145,7 @@ def load_or_create_secret_key(instance_path: Path) -> str:
     """
     path = instance_path / SECRET_KEY_FILE
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = instance_path / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -20,10 +20,13 @@ GOOD_KEY = "k" * 32
 def test_defaults_put_everything_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("QUIZENGINE_DATABASE_URL", raising=False)
     monkeypatch.delenv("QUIZENGINE_SECRET_KEY", raising=False)
-    monkeypatch.setenv("QUIZENGINE_INSTANCE_PATH", str(tmp_path))
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("QUIZENGINE_INSTANCE_PATH", str(instance))
     app = create_app()
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/quizengine.sqlite3"
-    key_file = tmp_path / "secret_key"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/quizengine.sqlite3"
+    # The folder of the database (password hashes, notes) is its owner's alone.
+    assert stat.S_IMODE(instance.stat().st_mode) & 0o077 == 0
+    key_file = instance / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert app.config["SECRET_KEY"] == key_file.read_text().strip()
     assert len(app.config["SECRET_KEY"]) >= 32

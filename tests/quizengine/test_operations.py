@@ -82,6 +82,8 @@ def test_backup_then_restore_brings_the_data_back(tmp_path):
         create_user("kept@example.org", PASSWORD)
     result = runner.invoke(args=["backup", str(tmp_path / "copy.sqlite3")])
     assert result.exit_code == 0, result.output
+    # Only its owner may read it: it holds password hashes and learners' notes.
+    assert (tmp_path / "copy.sqlite3").stat().st_mode & 0o077 == 0
     with app.app_context():
         create_user("later@example.org", PASSWORD)
     result = runner.invoke(args=["restore", str(tmp_path / "copy.sqlite3"), "--yes"])
