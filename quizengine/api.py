@@ -140,6 +140,7 @@ def preview():
 def sync_push():
     if (request.content_length or 0) > MAX_PUSH_BYTES:
         raise ApiError(413, "too_large", f"a push holds at most {MAX_PUSH_BYTES} bytes", "events")
+    _refuse_another_owner()
     # Each event is judged alone (`parse_event`): one unstorable note must not refuse the rest.
     body = _json_object(max_bytes=MAX_PUSH_BYTES, events_judged=True)
     device_id = body.get("device_id")
@@ -164,6 +165,24 @@ def sync_push():
     if client_time is not None:
         response["clock_skew_ms"] = int((client_time - now).total_seconds() * 1000)
     return response
+
+
+def _refuse_another_owner() -> None:
+    """Refuse a push its client made for another account than the one signed in now.
+
+    Events are stored under the session's user, whoever the client meant (CONTRACT.md).
+    On a shared computer the session can change mid-sync (a sign-out and another
+    sign-in in a second tab): a client that says whose outbox it sends, in
+    `X-Quizengine-Owner`, gets a 409 then instead of filing one learner's answers
+    and notes under another's account. Without the header nothing changes.
+    """
+    claimed = request.headers.get(OWNER_HEADER)
+    if claimed is not None and claimed != str(current_user.id):
+        raise ApiError(409, "another_user", "Another account is signed in here now than the "
+                       "one these events belong to; nothing was stored.", OWNER_HEADER)  # fmt: skip
+
+
+OWNER_HEADER = "X-Quizengine-Owner"
 
 
 @bp.get("/sync/pull")

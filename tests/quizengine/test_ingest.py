@@ -275,6 +275,23 @@ def test_owner_fields_in_the_body_are_ignored(app, client, learner):
     assert pusher.events(owner=other) == []
 
 
+def test_a_push_meant_for_another_account_than_the_signed_in_one_stores_nothing(
+    app, client, learner
+):
+    # A shared computer: the client sends Bob's outbox, but Ada signed in meanwhile.
+    with app.app_context():
+        bob = create_user("bob@example.org", PASSWORD).id
+    pushed = note("Bob's private note")
+    refused = client.post("/api/v1/sync/push", json={"device_id": DEVICE, "events": [pushed]},
+                          headers={"X-Quizengine-Owner": str(bob)})  # fmt: skip
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "another_user"
+    pusher = Pusher(app, client, learner, "api")
+    assert pusher.events() == [] and pusher.events(owner=bob) == []
+    mine = client.post("/api/v1/sync/push", json={"device_id": DEVICE, "events": [note()]},
+                       headers={"X-Quizengine-Owner": str(learner)})  # fmt: skip
+    assert mine.status_code == 200 and mine.json["results"][0]["status"] == "accepted"
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [("post", "/api/v1/sync/push"), ("get", "/api/v1/queue")],
