@@ -39,6 +39,7 @@ KINDS = ("expr", "number", "vector", "matrix", "choice", "points")
 UNDECIDED_FEEDBACK = (
     "We could not decide this answer in the time allowed; it does not count against you."
 )
+TOO_FEW_DIGITS = "number.too_few_digits"
 _NO_POINTS = {"none", "no points", "no critical points", "empty", "empty set", "there are none"}
 
 
@@ -91,7 +92,8 @@ def check_answer(
     if verdict.status == "incorrect":
         # Naming the mistake gets its own time, so a grade slowed by a busy machine does not
         # silence it; grading and naming together stay within the 1-second promise.
-        verdict = _explain(verdict, kind, want, got, vocabulary, rules, Budget(RULES_BUDGET))
+        context = _context(kind, want, got, vocabulary, figures, Budget(RULES_BUDGET))
+        verdict = _explain(verdict, context, rules)
     return verdict
 
 
@@ -148,7 +150,7 @@ def _grade_number(want: Term, got: Term, budget: Budget, figures: int, shown: st
                 f"Close, but not accurate to {figures} significant "
                 "figures: give more digits, or an exact form such as a "
                 "fraction or a root.",
-                ("number.too_few_digits",),
+                (TOO_FEW_DIGITS,),
                 shown,
             )
         return _from_outcome(outcome, shown)
@@ -179,23 +181,48 @@ def _from_grade(grade: Grade, shown: str) -> Verdict:
     return Verdict.graded(grade.score, grade.feedback, grade.tags, shown)
 
 
-def _explain(
-    verdict: Verdict,
-    kind: str,
-    want: Value,
-    got: Value,
-    vocabulary: Vocabulary,
-    rules: Sequence[MistakeRule],
-    budget: Budget,
-) -> Verdict:
+def _context(
+    kind: str, want: Value, got: Value, vocabulary: Vocabulary, figures: int, budget: Budget
+) -> RuleContext | None:
     expected_obj, answer_obj = _math_object(want, kind), _math_object(got, kind)
     if expected_obj is None or answer_obj is None:
-        return verdict
-    context = RuleContext(
-        expected_obj, answer_obj, kind, tuple(vocabulary.variables.values()), budget
+        return None
+    # Rules read a decimal as the grader did: to significant figures where it was graded so.
+    return RuleContext(
+        expected_obj,
+        answer_obj,
+        kind,
+        tuple(vocabulary.variables.values()),
+        budget,
+        approx=_written_as_decimal(got, kind),
+        figures=figures,
     )
+
+
+def _written_as_decimal(got: Value, kind: str) -> bool:
+    if kind == "number":
+        return isinstance(got, Term) and got.approx
+    if kind == "vector":
+        entries = as_vector(got)
+        return entries is not None and any(e.approx for e in entries)
+    if kind == "matrix":
+        matrix = as_matrix(got)
+        return matrix is not None and any(e.approx for row in matrix.rows for e in row)
+    return False  # expressions compare exactly; point sets compare as sets
+
+
+def _explain(
+    verdict: Verdict, context: RuleContext | None, rules: Sequence[MistakeRule]
+) -> Verdict:
+    if context is None:
+        return verdict
     rule = first_match((*rules, *GENERIC_RULES), context)
-    return verdict if rule is None else verdict.with_mistake(rule.tag, rule.feedback)
+    if rule is None:
+        return verdict
+    if TOO_FEW_DIGITS in verdict.tags:
+        # The decimal is the mistake's value, not a rounding of the right one.
+        verdict = Verdict.graded(0.0, "Not correct.", (), verdict.preview)
+    return verdict.with_mistake(rule.tag, rule.feedback)
 
 
 def _math_object(value: Value, kind: str):

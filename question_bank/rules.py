@@ -15,6 +15,7 @@ import sympy
 
 from question_bank.budget import Budget
 from question_bank.equivalence import decide
+from question_bank.significant import DEFAULT_FIGURES, reads_as
 
 # Scalars are sympy expressions; vectors are n x 1 and matrices m x n
 # ImmutableMatrix; point sets are frozensets of tuples of expressions.
@@ -23,17 +24,40 @@ MathObject = sympy.Expr | sympy.ImmutableMatrix | frozenset
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule sees: the expected and given answers as sympy objects."""
+    """What a rule sees: the expected and given answers as sympy objects.
+
+    `approx` says the learner wrote a decimal that the grader judged to
+    `figures` significant figures (a number, or entries of a vector or matrix).
+    """
 
     expected: MathObject
     answer: MathObject
     kind: str
     variables: tuple[sympy.Symbol, ...]
     budget: Budget = field(default_factory=lambda: Budget(0.5), compare=False)
+    approx: bool = False
+    figures: int = DEFAULT_FIGURES
 
     def same(self, a: MathObject, b: MathObject) -> bool:
         """Return whether two objects were shown equal (entry by entry for matrices)."""
         return same(a, b, self.budget)
+
+    def gave(self, mistaken: MathObject) -> bool:
+        """Return whether the answer is `mistaken`, reading a decimal as the grader does.
+
+        A decimal answer gives a constant when it agrees with it to `figures`
+        significant figures and is no nearer to the expected value: a decimal
+        that rounds to both is judged right before any rule runs.
+
+        Example:
+            >>> typed = sympy.Rational(769, 10000)  # the learner wrote 0.0769
+            >>> context = RuleContext(sympy.Rational(2, 13), typed, "number", (), approx=True)
+            >>> context.gave(sympy.Rational(1, 13)), context.same(typed, sympy.Rational(1, 13))
+            (True, False)
+        """
+        if not self.approx:
+            return self.same(self.answer, mistaken)
+        return rounded(self.answer, mistaken, self.expected, self.figures, self.budget)
 
 
 @dataclass(frozen=True)
@@ -60,13 +84,11 @@ class MistakeRule:
         wrong: Callable[[MathObject], MathObject],
         kinds: tuple[str, ...] = (),
     ) -> MistakeRule:
-        """Return a rule that matches when the answer equals `wrong(expected)`."""
+        """Return a rule that matches when the answer is `wrong(expected)` (see `gave`)."""
 
         def matches(context: RuleContext) -> bool:
             mistaken = wrong(context.expected)
-            return not context.same(mistaken, context.expected) and context.same(
-                context.answer, mistaken
-            )
+            return not context.same(mistaken, context.expected) and context.gave(mistaken)
 
         return cls(tag, feedback, matches, kinds)
 
@@ -102,6 +124,35 @@ def same(a: MathObject, b: MathObject, budget: Budget) -> bool:
     if isinstance(a, frozenset) or isinstance(b, frozenset):
         return a == b
     return decide(_as_expr(a), _as_expr(b), budget).equal
+
+
+def rounded(
+    answer: MathObject, mistaken: MathObject, expected: MathObject, figures: int, budget: Budget
+) -> bool:
+    """Return whether a decimal answer gives `mistaken`, entry by entry for matrices.
+
+    Constant entries agree to `figures` significant figures and no nearer to the
+    expected entry; entries with symbols must be equal.
+
+    Example:
+        >>> third, half = sympy.Rational(1, 3), sympy.Rational(1, 2)
+        >>> rounded(sympy.Rational(3333, 10000), third, half, 3, Budget(1))
+        True
+    """
+    matrices = [isinstance(v, sympy.MatrixBase) for v in (answer, mistaken, expected)]
+    if any(matrices):
+        if not all(matrices) or not answer.shape == mistaken.shape == expected.shape:
+            return same(answer, mistaken, budget)
+        return all(
+            rounded(a, m, e, figures, budget)
+            for a, m, e in zip(answer, mistaken, expected, strict=True)
+        )
+    if isinstance(answer, frozenset) or isinstance(mistaken, frozenset):
+        return answer == mistaken
+    a, m, e = _as_expr(answer), _as_expr(mistaken), _as_expr(expected)
+    if a.free_symbols or m.free_symbols or e.free_symbols:
+        return decide(m, a, budget).equal
+    return reads_as(a, m, e, figures)
 
 
 def _as_expr(value: object) -> sympy.Expr:

@@ -69,3 +69,27 @@ def close(expected: sympy.Expr, answer: sympy.Expr, figures: int, factor: int = 
     except Unusable:
         return False
     return bool(abs(answer_value - expected_value) <= factor * tolerance(expected_value, figures))
+
+
+def reads_as(answer: sympy.Expr, value: sympy.Expr, rival: sympy.Expr, figures: int) -> bool:
+    """Return whether a decimal answer reads as `value` rather than `rival`.
+
+    The answer must agree with value to `figures` significant figures (the
+    tolerance a correct decimal gets) and be no nearer to rival.
+
+    Example:
+        >>> third, half = sympy.Rational(1, 3), sympy.Rational(1, 2)
+        >>> reads_as(sympy.Rational(333, 1000), third, half, 3)
+        True
+        >>> reads_as(sympy.Rational(33, 100), third, half, 3)
+        False
+    """
+    try:
+        answer_value = evaluate(answer, {})
+        value_value = evaluate(value, {})
+        rival_value = evaluate(rival, {})
+    except Unusable:
+        return False
+    if not within(value_value, answer_value, figures):
+        return False
+    return bool(abs(answer_value - value_value) <= abs(answer_value - rival_value))

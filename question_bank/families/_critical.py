@@ -375,3 +375,16 @@ def hessian_at(f: sympy.Expr | sympy.Poly, variables, point) -> sympy.ImmutableM
                 h[i][j] += term
     entry = [[sympy.Rational(v.numerator, v.denominator) for v in row] for row in h]
     return sympy.ImmutableMatrix(n, n, lambda i, j: entry[min(i, j)][max(i, j)])
+
+
+def bmatrix(matrix) -> str:
+    """Return LaTeX for a sympy matrix, its entries as sympy prints them.
+
+    >>> bmatrix(sympy.Matrix([[2, -1], [-1, 0]]))
+    '\\\\begin{bmatrix} 2 & -1 \\\\\\\\ -1 & 0 \\\\end{bmatrix}'
+    """
+    rows = " \\\\ ".join(
+        " & ".join(str(matrix[i, j]) for j in range(matrix.shape[1]))
+        for i in range(matrix.shape[0])
+    )
+    return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"

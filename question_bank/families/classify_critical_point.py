@@ -19,7 +19,7 @@ import sympy
 from question_bank.problem import Draft, Problem, Samples, Template
 from question_bank.rules import MistakeRule, RuleContext
 
-from ._critical import coupled, hessian_at, inertia, second_derivative_test, separable
+from ._critical import bmatrix, coupled, hessian_at, inertia, second_derivative_test, separable
 from ._polynomials import X, Y, Z, latex
 
 TEMPLATE = Template(
@@ -180,7 +180,7 @@ def _borderline(rng: random.Random):
 
 def _explanation(variables, point, matrix, answer) -> str:
     where = "(" + ", ".join(sympy.latex(c) for c in point) + ")"
-    shown = _bmatrix(matrix)
+    shown = bmatrix(matrix)
     text = (
         f"Compute the Hessian (all second partial derivatives) and evaluate it at ${where}$:"
         f"\n\n$$H = {shown}$$\n\n"
@@ -274,14 +274,6 @@ def _vec(v) -> str:
     return "(" + ", ".join(str(e) for e in v) + ")"
 
 
-def _bmatrix(matrix) -> str:
-    rows = " \\\\ ".join(
-        " & ".join(str(matrix[i, j]) for j in range(matrix.shape[1]))
-        for i in range(matrix.shape[0])
-    )
-    return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
-
-
 # -- mistakes ---------------------------------------------------------------
 
 
@@ -332,10 +324,27 @@ FEEDBACK = {
 }
 
 
+# In three variables det H < 0 does not make a saddle (a negative definite H has det H < 0),
+# and det H with f_xx does not decide: the texts point to the minors and eigenvalues instead.
+FEEDBACK_3D = {
+    "classify_critical_point.fxx_only": (
+        "$f_{xx}$ alone only tells how f curves along the $x$-axis. In three variables check "
+        "all the leading principal minors: $+, +, +$ is a minimum, $-, +, -$ a maximum, and any "
+        "other signs with $\\det H \\neq 0$ a saddle. If $\\det H = 0$, look at the signs of "
+        "the eigenvalues: both signs make a saddle; otherwise the test is inconclusive."
+    ),
+    "classify_critical_point.by_trace": (
+        "The trace is the sum of the eigenvalues: a positive trace allows a negative "
+        "eigenvalue. Use the signs of the leading principal minors, or of the eigenvalues."
+    ),
+}
+
+
 def _rules(matrix, answer: str) -> tuple[MistakeRule, ...]:
     # Only the slips that give a wrong label of their own on this problem are declared.
+    texts = {**FEEDBACK, **FEEDBACK_3D} if matrix.shape[0] == 3 else FEEDBACK
     return tuple(
-        MistakeRule(tag, FEEDBACK[tag], _chose(label), kinds=("choice",))
+        MistakeRule(tag, texts[tag], _chose(label), kinds=("choice",))
         for tag, label in _wrong_labels(matrix, answer).items()
     )
 

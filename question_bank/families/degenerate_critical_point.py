@@ -18,7 +18,7 @@ import sympy
 from question_bank.problem import Draft, Problem, Samples, Template
 from question_bank.rules import MistakeRule, RuleContext
 
-from ._critical import hessian_at, inertia
+from ._critical import bmatrix, hessian_at, inertia
 from ._polynomials import X, Y, Z, latex, read, symbol
 
 TEMPLATE = Template(
@@ -199,7 +199,7 @@ def _explanation(local: Local, extra: dict, coords, matrix, constant, three) -> 
     shown = latex(local.principal() + constant)
     shown += f" + \\left({latex(_from_terms(extra))}\\right)" if extra else ""
     text = (
-        f"At the point the Hessian is $H = {_bmatrix(matrix)}$, with $\\det H = 0$: one "
+        f"At the point the Hessian is $H = {bmatrix(matrix)}$, with $\\det H = 0$: one "
         "eigenvalue is zero, so the second-order terms cannot decide.\n\n"
         f"In the local coordinates {names} (zero at the point), "
         f"$$f = {shown}.$$\n\n"
@@ -269,14 +269,6 @@ def _reasoning(local: Local) -> str:
     )
 
 
-def _bmatrix(matrix) -> str:
-    rows = " \\\\ ".join(
-        " & ".join(str(matrix[i, j]) for j in range(matrix.shape[1]))
-        for i in range(matrix.shape[0])
-    )
-    return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
-
-
 # -- mistakes -------------------------------------------------------------------
 
 FEEDBACK = {
@@ -308,6 +300,14 @@ FEEDBACK = {
 }
 
 
+KERNEL_SLIP = "degenerate_critical_point.kernel_direction_only"
+KERNEL_AGAINST_CURVATURE = (  # its text where the curvatures agree and the zero direction does not
+    "Only the zero-curvature direction was checked: along it f goes {} (the $v^{k}$ term). "
+    "But both directions with non-zero curvature curve {}, so f goes up in some directions "
+    "and down in others: neither a minimum nor a maximum."
+)
+
+
 def _wrong_labels(local: Local, matrix) -> dict[str, str]:
     """Return, per mistake tag, the label a learner making that mistake gives here."""
     a, b = local.alpha, local.beta
@@ -337,8 +337,12 @@ def _wrong_labels(local: Local, matrix) -> dict[str, str]:
 
 def _rules(local: Local, matrix) -> tuple[MistakeRule, ...]:
     # Only the slips that give a wrong label of their own on this problem are declared.
+    feedback = dict(FEEDBACK)
+    if local.alpha * local.delta > 0:  # the non-zero curvatures agree; the kernel term does not
+        ways = ("up", "down") if local.beta > 0 else ("down", "up")
+        feedback[KERNEL_SLIP] = KERNEL_AGAINST_CURVATURE.format(*ways, k=local.k)
     return tuple(
-        MistakeRule(tag, FEEDBACK[tag], _chose(label), kinds=("choice",))
+        MistakeRule(tag, feedback[tag], _chose(label), kinds=("choice",))
         for tag, label in _wrong_labels(local, matrix).items()
     )
 

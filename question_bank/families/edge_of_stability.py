@@ -121,7 +121,7 @@ def generate(rng: random.Random, level: int) -> Draft:
             for t in RULES_FOR[question]
             if written or t != "edge_of_stability.half_hessian"
         ),
-        answer_hint="3/2",
+        answer_hint="an exact number, such as a fraction p/q",
     )
 
 
@@ -201,7 +201,7 @@ def _choice_draft(prompt: str, steps: list[str], params: dict, product: Fraction
         params=params,
         variables=(),
         choices=CHOICES,
-        answer_hint="oscillates and converges",
+        answer_hint="one of the phrases above",
     )
 
 

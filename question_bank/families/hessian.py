@@ -109,7 +109,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         params=params,
         variables=names,
         rules=_rules(f, variables, point),
-        answer_hint="a matrix such as [[2, 1], [1, 0]]",
+        answer_hint="a matrix written row by row, such as [[p, q], [r, s]]",
     )
 
 

@@ -65,7 +65,13 @@ ASK = {
     ),
 }
 POINTS = [(a, b) for a in (-1, 0, 1, 2) for b in (-1, 0, 1, 2)]
-HINTS = {"eigenvalues": "(1, 4)", "sharpness": "7", "smallest": "-2", "condition": "5/2"}
+# Format only, never a value: a hint beside the answer box must not be the answer.
+HINTS = {
+    "eigenvalues": "exact numbers in increasing order, such as ({})",
+    "sharpness": "an exact number",
+    "smallest": "an exact number (it may be zero or negative)",
+    "condition": "a fraction p/q, or a decimal to 3 significant figures",
+}
 
 
 def generate(rng: random.Random, level: int) -> Draft:
@@ -142,7 +148,7 @@ def _draft(question, spectral: Spectral, intro, where, steps, params, names, mis
         params={**params, "question": question},
         variables=(),
         rules=rules,
-        answer_hint=HINTS[question],
+        answer_hint=HINTS[question].format(", ".join("pqr"[: spectral.size])),
     )
 
 

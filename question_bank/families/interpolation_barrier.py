@@ -71,7 +71,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         },
         variables=tuple(names),
         rules=_rules(facts, barrier),
-        answer_hint="an exact number such as 27/4",
+        answer_hint="an exact number, such as a fraction p/q",
     )
 
 

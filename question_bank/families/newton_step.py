@@ -64,7 +64,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         params={"f": str(f), "variables": list(names), "point": list(point)},
         variables=names,
         rules=_rules(g, h),
-        answer_hint="a vector such as (1/2, -3)" if len(variables) == 2 else "a vector (1, 0, -2)",
+        answer_hint="a vector such as (p, q)" if len(variables) == 2 else "a vector (p, q, r)",
     )
 
 

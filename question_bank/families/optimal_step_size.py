@@ -91,7 +91,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         params={**stated.params(), "question": question, "eta": str(eta)},
         variables=(),
         rules=tuple(MistakeRule.transform(t, FEEDBACK[t], _wrong(mistakes, t)) for t in tags),
-        answer_hint="3/5",
+        answer_hint="an exact number, such as a fraction p/q",
     )
 
 

@@ -94,7 +94,11 @@ def generate(rng: random.Random, level: int) -> Draft:
         },
         variables=("alpha",) if alpha is None else tuple(names),
         rules=_rules(point, moved, kappa, quadratic=quadratic and half),
-        answer_hint="an expression such as 8*alpha^2 + 2/alpha^2" if alpha is None else "e.g. 65/4",
+        answer_hint=(
+            "an expression in alpha (write alpha^2 for α²)"
+            if alpha is None
+            else "an exact number, such as a fraction p/q"
+        ),
     )
 
 

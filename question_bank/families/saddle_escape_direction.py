@@ -72,7 +72,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         params={"f": str(f), "variables": names, "point": list(center), "A": h},
         variables=tuple(names),
         rules=_rules(h, v, flat=degenerate),
-        answer_hint="a vector such as (1, -2)" if n == 2 else "a vector such as (1, -2, 1)",
+        answer_hint=f"a non-zero vector of {n} numbers, such as ({', '.join('pqr'[:n])})",
         equivalence="direction",
     )
 

@@ -93,7 +93,7 @@ def generate(rng: random.Random, level: int) -> Draft:
         },
         variables=tuple(names),
         rules=_rules(gamma, eta, delta, radius),
-        answer_hint="a whole number of steps, such as 17",
+        answer_hint="a whole number of steps",
         precision=6,  # a count of steps: a decimal must not round onto it
     )
 

@@ -77,7 +77,7 @@ def generate(rng: random.Random, level: int) -> Draft:
             for tag in FEEDBACK
             if stated.written_out or tag != "stable_step_size.half_hessian"
         ),
-        answer_hint="2/9",
+        answer_hint="an exact number, such as a fraction p/q",
     )
 
 
@@ -151,7 +151,7 @@ def _choice(rng, spectral: Spectral, stated, intro: str, explanation: str) -> Dr
         params={**stated.params(), "etas": {letters[k]: str(v) for k, v in options.items()}},
         variables=(),
         choices=tuple((letters[k], str(options[k])) for k in sorted(kinds, key=letters.get)),
-        answer_hint="B",
+        answer_hint=f"a letter {LETTERS[0]}–{LETTERS[len(kinds) - 1]}",
     )
 
 

@@ -59,6 +59,36 @@ def test_samples_get_the_verdict_they_claim(template_id, level):
             assert problem.check(answer).status == "invalid", (where, answer)
 
 
+def _decimal(value) -> str:
+    # Four significant figures, always written as a decimal (the grader reads it as rounded).
+    text = f"{float(value):.4g}"
+    return text if "." in text or "e" in text else text + ".0"
+
+
+NUMBER_CASES = [(t, level) for t, level in CASES if t not in {
+    "saddle_escape_time",  # whole-number answers with rules of their own (number_rule)
+}]  # fmt: skip
+
+
+@pytest.mark.parametrize("template_id, level", NUMBER_CASES)
+def test_a_sampled_mistake_typed_as_a_decimal_gets_the_same_tag(template_id, level):
+    checked = 0
+    for seed in SAMPLE_SEEDS:
+        problem = generate(template_id, seed, level)
+        if problem.answer_kind != "number":
+            continue
+        for answer, tag in samples(problem).incorrect:
+            value = qb.parse(answer, problem.variables).expr
+            if not tag or value.free_symbols or value.is_integer:
+                continue
+            verdict = problem.check(_decimal(value))
+            assert verdict.status == "incorrect", (seed, answer, verdict)
+            assert tag in verdict.tags, (template_id, seed, level, answer, verdict)
+            checked += 1
+    if not checked:
+        pytest.skip("no number problem with a non-integer sampled mistake at this level")
+
+
 @pytest.mark.parametrize("template_id, level", CASES)
 def test_every_rule_has_a_sample_somewhere(template_id, level):
     declared, sampled = set(), set()
@@ -73,6 +103,24 @@ def test_every_rule_has_a_sample_somewhere(template_id, level):
 def test_problems_are_diverse(template_id, level):
     prompts = {generate(template_id, seed, level).prompt for seed in range(500)}
     assert len(prompts) >= 450
+
+
+HINT_SEEDS = range(40)  # hints are format words now; enough seeds to catch one that is a value
+EXAMPLE_MARKERS = ("such as ", "e.g. ", "for example ", "like ")
+
+
+def _hint_readings(hint: str) -> list[str]:
+    # The hint as typed, and any example it offers ("a fraction such as p/q" -> "p/q").
+    return [hint] + [hint.split(m, 1)[1] for m in EXAMPLE_MARKERS if m in hint]
+
+
+@pytest.mark.parametrize("template_id, level", CASES)
+def test_the_answer_hint_is_never_a_right_answer(template_id, level):
+    # The hint sits beside the answer box ("Your answer (...)"): it shows the format only.
+    for seed in HINT_SEEDS:
+        problem = qb.generate(template_id, seed, level)
+        for text in _hint_readings(problem.answer_hint):
+            assert problem.check(text).status != "correct", (seed, problem.answer_hint)
 
 
 @pytest.mark.parametrize("template_id, level", CASES)

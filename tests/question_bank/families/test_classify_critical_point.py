@@ -97,6 +97,41 @@ def test_each_mistake_on_a_known_hessian(matrix, answer, tag, label):
     assert family._wrong_labels(sympy.Matrix(matrix), answer)[tag] == label
 
 
+def _by_minors(hessian: np.ndarray) -> str:
+    """Classify as the three-variable feedback tells the learner to: minors, then eigenvalues."""
+    minors = [np.linalg.det(hessian[:k, :k]) for k in (1, 2, 3)]
+    if abs(minors[2]) > 1e-9:
+        signs = tuple(int(np.sign(m)) for m in minors)
+        return {(1, 1, 1): "minimum", (-1, 1, -1): "maximum"}.get(signs, "saddle")
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    both = (eigenvalues > 1e-9).any() and (eigenvalues < -1e-9).any()
+    return "saddle" if both else "inconclusive"
+
+
+@pytest.mark.parametrize("level", (2, 3))
+def test_three_variable_feedback_is_true_of_the_problem(level):
+    # Seed 13 at level 2 is the reviewer's: H = [[-6, 4, -2], [4, -4, -4], [-2, -4, 6]] has
+    # det H = 224 > 0 and is a saddle; in 3-D "det H < 0 means a saddle" is false (a negative
+    # definite H has det H < 0), and det H with f_xx does not decide.
+    fxx_shown = 0
+    for seed in (13, *range(120)):
+        problem = generate("classify_critical_point", seed, level)
+        if len(problem.variables) != 3:
+            continue
+        hessian = np.array([[float(Fraction(e)) for e in row] for row in problem.params["A"]])
+        assert _by_minors(hessian) == problem.solution, seed  # the recipe the texts give
+        for rule in problem.rules:
+            assert "if it is negative the point is a saddle" not in rule.feedback, (seed, rule.tag)
+            assert "f_{xx}$, or" not in rule.feedback, (seed, rule.tag)
+            if rule.tag == "classify_critical_point.fxx_only":
+                assert "leading principal minors" in rule.feedback
+                fxx_shown += 1
+    assert fxx_shown
+    verdict = generate("classify_critical_point", 13, 2).check("maximum")
+    assert "classify_critical_point.fxx_only" in verdict.tags
+    assert "whatever the sign" not in verdict.feedback
+
+
 @pytest.mark.parametrize("level", LEVELS)
 def test_prompt_explanation_and_choices(level):
     for seed in range(20):

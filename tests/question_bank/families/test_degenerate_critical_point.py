@@ -126,6 +126,40 @@ def test_rules_name_a_wrong_label_and_never_the_right_one(level):
     assert "degenerate_critical_point.semidefinite_means_extremum" in tags
 
 
+def _along(terms, direction, t: float) -> float:
+    return sum(c * np.prod([(t * d) ** e for d, e in zip(direction, m, strict=True)])
+               for m, c in terms)  # fmt: skip
+
+
+def test_kernel_direction_feedback_is_true_of_the_problem():
+    # Seeds 43 and 75 are the reviewer's: eigenvalues {30, 6, 0} with f falling along the
+    # zero direction, and {-4, -6, 0} with f rising along it. Neither curvature disagrees.
+    kernel_slip, seen = "degenerate_critical_point.kernel_direction_only", set()
+    for seed in (43, 75, *range(150)):
+        problem = generate("degenerate_critical_point", seed, 2)
+        rule = next((r for r in problem.rules if r.tag == kernel_slip), None)
+        if rule is None:
+            continue
+        terms, hessian = _increment(problem)
+        eigenvalues, vectors = np.linalg.eigh(hessian)
+        kernel = int(np.argmin(np.abs(eigenvalues)))
+        curvatures = np.sign(np.delete(eigenvalues, kernel))
+        if "disagree" in rule.feedback:
+            assert set(curvatures) == {-1.0, 1.0}, (seed, eigenvalues)
+            seen.add("disagree")
+            continue
+        assert len(set(curvatures)) == 1, (seed, eigenvalues)
+        # f along the zero direction, both ways: its sign against the curvature's.
+        signs = {np.sign(_along(terms, vectors[:, kernel], t)) for t in (-0.05, 0.05)}
+        assert signs == {-curvatures[0]}, (seed, signs)
+        way, other = ("up", "down") if curvatures[0] < 0 else ("down", "up")
+        assert f"f goes {way}" in rule.feedback and f"curve {other}" in rule.feedback, seed
+        verdict = problem.check("maximum" if curvatures[0] > 0 else "minimum")
+        assert kernel_slip in verdict.tags and "disagree" not in verdict.feedback, seed
+        seen.add(seed)
+    assert {"disagree", 43, 75} <= seen
+
+
 @pytest.mark.parametrize("level", LEVELS)
 def test_prompt_explanation_and_neither(level):
     for seed in range(20):

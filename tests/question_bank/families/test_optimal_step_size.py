@@ -98,6 +98,31 @@ def test_rules_name_their_mistakes():
     assert "optimal_step_size.momentum_rate" in problem.check(momentum).tags
 
 
+def test_a_decimal_rate_names_the_mistake_it_rounds():
+    # Seed 0 at level 1 asks for the optimal rate 3/10 with kappa = 13/7: 1 - 1/kappa = 6/13.
+    problem = generate("optimal_step_size", 0, 1)
+    assert problem.params["question"] == "rate" and problem.solution == "3/10"
+    for answer in ("6/13", "0.4615", "0.462"):
+        assert problem.check(answer).tags == ("optimal_step_size.one_minus_inverse_kappa",)
+
+
+@pytest.mark.parametrize("level", (1, 2))
+def test_the_momentum_rate_is_named_from_a_decimal(level):
+    # (sqrt(kappa) - 1)/(sqrt(kappa) + 1) is irrational: a learner can only type a decimal.
+    seen = 0
+    for seed in range(60):
+        problem = generate("optimal_step_size", seed, level)
+        if problem.params["question"] != "rate":
+            continue
+        eigenvalues = np.linalg.eigvalsh(quadratic(problem)[0])
+        root = np.sqrt(eigenvalues[-1] / eigenvalues[0])
+        for digits in (3, 4, 6):
+            verdict = problem.check(f"{(root - 1) / (root + 1):.{digits}g}")
+            assert verdict.tags == ("optimal_step_size.momentum_rate",), (seed, verdict)
+        seen += 1
+    assert seen >= 10
+
+
 @pytest.mark.parametrize("level", (1, 2, 3))
 def test_text_renders_and_figure_draws(level):
     for seed in range(10):

@@ -107,6 +107,23 @@ def test_rules_name_their_mistakes():
     assert "2/\\lambda_{\\max}" in problem.check(f"1/{round(high)}").feedback
 
 
+@pytest.mark.parametrize("level", (1, 2))
+def test_a_decimal_slip_gets_the_feedback_of_the_exact_one(level):
+    # Seed 1 at level 1: the bound is 2/13, and 1/13 = 0.0769... is 1/lambda_max.
+    if level == 1:
+        problem = generate("stable_step_size", 1, 1)
+        assert problem.solution == "2/13"
+        assert problem.check("1/13").tags == problem.check("0.0769").tags
+    for seed in range(60):
+        problem = generate("stable_step_size", seed, level)
+        high = np.linalg.eigvalsh(quadratic(problem)[0])[-1]
+        for digits in (3, 4, 6):
+            verdict = problem.check(f"{1 / high:.{digits}g}")
+            assert verdict.tags == ("stable_step_size.one_over_lambda",), (seed, verdict)
+            assert "2/\\lambda_{\\max}" in verdict.feedback
+        assert problem.check(f"{2 / high:.4g}").correct  # the right value, rounded, is right
+
+
 @pytest.mark.parametrize("level", (1, 2, 3))
 def test_text_renders_and_figure_draws(level):
     for seed in range(10):
