@@ -25,7 +25,7 @@ from .event_store import event_json, events_after
 from .extensions import db, limiter
 from .grading import preview as read_answer
 from .ingest import push_events
-from .packs import build_pack
+from .packs import PackItem, build_pack
 from .queue import build_queue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -75,7 +75,8 @@ def pack():
     if current_user.is_authenticated:
         queue = build_queue(db.session, current_user.id, _now(), limit=20)
         db.session.commit()
-        items = [(i.template_id, i.seed, i.level, i.reason, i.assignment_id) for i in queue]
+        items = [PackItem(i.template_id, i.seed, i.level, i.reason, i.assignment_id,
+                          i.due if i.reason == "assigned" else None) for i in queue]  # fmt: skip
     else:
         items = []
     if not items:

@@ -13,7 +13,8 @@ import hashlib
 import math
 import random
 import secrets
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import sympy
 
@@ -116,23 +117,38 @@ def _point(point: tuple[Term, ...]) -> str:
     return ",".join(round_text(float(t.expr), 6) for t in point)
 
 
-def build_pack(items: list[tuple[str, int, int, str, int | None]], size: int) -> dict[str, Any]:
-    """Return a pack of `size` problems cycling through (template, seed, level, reason,
-    assignment id) items; each later round is a fresh, unassigned variant of the skill."""
+class PackItem(NamedTuple):
+    """A problem to pack; assigned work carries its assignment and its deadline."""
+
+    template_id: str
+    seed: int
+    level: int
+    reason: str
+    assignment_id: int | None = None
+    due: datetime | None = None  # the assignment's due time (the app says when it is late)
+
+
+def build_pack(items: list[tuple], size: int) -> dict[str, Any]:
+    """Return a pack of `size` problems cycling through `PackItem`s (or tuples of their
+    fields); each later round is a fresh, unassigned variant of the skill."""
     salt = secrets.token_hex(8)
     rng = random.Random(salt)
     problems = []
     for n in range(size):
-        template_id, seed, level, reason, assignment_id = items[n % len(items)]
+        item = PackItem(*items[n % len(items)])
         round_ = n // len(items)
-        if round_:
-            assignment_id = None
-        problem = generate(template_id, (seed + 7919 * round_) % 2**31, level)
+        assigned = not round_ and item.assignment_id is not None
+        problem = generate(item.template_id, (item.seed + 7919 * round_) % 2**31, item.level)
         problems.append({
             **problem.to_dict(include_solution=False),
-            "title": template_index()[template_id].title,
-            "reason": reason if not round_ else "practice",
-            "assignment_id": assignment_id,
+            "title": template_index()[item.template_id].title,
+            "reason": item.reason if not round_ else "practice",
+            "assignment_id": item.assignment_id if assigned else None,
+            "due": _rfc3339(item.due) if assigned and item.due else None,
             "check": offline_check(problem, salt, rng),
         })  # fmt: skip
     return {"salt": salt, "problems": problems}
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

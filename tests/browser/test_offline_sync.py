@@ -8,8 +8,11 @@ import socket
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from quizengine.accounts import create_user
+from quizengine.extensions import db
+from quizengine.models import User
 from tests.browser.test_offline import (
     RestartableServer,
     answer_shown,
@@ -151,3 +154,22 @@ def test_a_stalled_server_neither_hangs_sync_nor_keeps_the_offline_app_closed(
         listener.close()
         for connection in held:
             connection.close()
+
+
+def test_a_push_says_whose_outbox_it_carries(server, new_context):
+    # The server refuses (409) a push meant for another account than the signed-in one:
+    # on a shared computer the session can change in another tab in the middle of a sync.
+    page = new_context(service_workers="block").new_page()
+    owners: list[str | None] = []
+    page.on("request", lambda r: owners.append(r.headers.get("x-quizengine-owner"))
+            if r.url.endswith("/api/v1/sync/push") else None)  # fmt: skip
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    answer_shown(page)
+    page.evaluate("() => { QE.sync.run(); }")
+    owner = page.evaluate("QE.sync.status().owner")
+    wait_until(page, lambda: outbox_count(page, owner) == 0, "the answer to sync", timeout=8)
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == EMAIL))
+    assert owners and set(owners) == {str(user_id)}

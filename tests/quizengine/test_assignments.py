@@ -247,3 +247,8 @@ def test_assigned_work_says_when_it_is_due_and_if_an_answer_now_is_late(
     notice = f"This was due {shown}. An answer now reaches your teacher marked late."
     assert (notice in page) == late
     assert (f"Due {shown}." in page) == (not late)
+    # The offline app says the same from its pack: the deadline rides with assigned work.
+    pack = client.get("/api/v1/pack?size=3").get_json()["problems"]
+    assert pack[0]["reason"] == "assigned"
+    assert pack[0]["due"] == due.isoformat().replace("+00:00", "Z")
+    assert all(p["due"] is None for p in pack if p["assignment_id"] is None)

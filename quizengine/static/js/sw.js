@@ -2,7 +2,7 @@
 // Never caches /api/ responses or pages holding a learner's data; those always go to the network.
 /* global importScripts */
 "use strict";
-var VERSION = "qe-shell-v2";
+var VERSION = "qe-shell-v3";
 var NAVIGATION_TIMEOUT_MS = 3000;
 var SHELL = [
   "/app",
@@ -15,13 +15,24 @@ var SHELL = [
   "/static/icons/icon-512.png",
   "/static/js/idb.js",
   "/static/js/hlc.js",
-  "/static/js/mathcheck.js",
+  "/static/js/net.js",
+  "/static/js/session.js",
+  "/static/js/outbox.js",
   "/static/js/sync.js",
+  "/static/js/account.js",
+  "/static/js/sync-status.js",
+  "/static/js/mathcheck.js",
+  "/static/js/app-kit.js",
+  "/static/js/problem-view.js",
+  "/static/js/note-editor.js",
+  "/static/js/lesson-view.js",
   "/static/js/app.js"
 ];
 var PRIVATE = /^\/(api|practice|lessons|progress|settings|account|login|signup|logout|teach)(\/|$)/;
 
-importScripts("/static/js/idb.js", "/static/js/hlc.js", "/static/js/sync.js");
+// The sync engine only: account.js and sync-status.js drive pages, not the worker.
+importScripts("/static/js/idb.js", "/static/js/hlc.js", "/static/js/net.js", "/static/js/session.js",
+              "/static/js/outbox.js", "/static/js/sync.js");
 
 // The shell is fetched WITHOUT cookies, so the cached /app never holds a name or a token.
 function fetchShell(path) {

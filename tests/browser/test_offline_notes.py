@@ -1,0 +1,119 @@
+"""A lesson note open in the offline app on two devices (note-editor.js): a newer version that
+a sync brings replaces an editor the learner has not touched, and says so; over unsaved text
+the learner chooses which to keep. Neither text is overwritten without being seen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from quizengine.accounts import create_user
+from tests.browser.test_offline import RestartableServer, outbox_count, pulled, sign_in, wait_until
+from tests.helpers import PASSWORD, make_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+EMAIL = "notes@example.org"
+
+
+@pytest.fixture
+def server(tmp_path):
+    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
+    with live.app.app_context():
+        create_user(EMAIL, PASSWORD)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def devices(browser, server):
+    """A phone and a laptop of the same learner, each with the first lesson's note open."""
+    contexts, pages = [], []
+    for _ in range(2):
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, server.url, EMAIL)
+        page.goto(server.url + "/app#lessons")
+        page.locator(".lesson-picker a").first.click()
+        page.wait_for_selector("#note-body")
+        pages.append(page)
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def sync_all(page) -> None:
+    """Sync until this device's outbox is empty (its notes are on the server)."""
+    owner = page.evaluate("QE.sync.status().owner")
+    page.evaluate("QE.sync.run()")
+    wait_until(page, lambda: outbox_count(page, owner) == 0, "the outbox to empty", timeout=8)
+
+
+def save(page, text: str) -> None:
+    page.locator("#note-body").fill(text)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#note-saved")).to_have_text("Note saved on this device")
+
+
+def test_an_untouched_editor_shows_the_other_devices_note_and_says_so(devices):
+    phone, laptop = devices
+    save(laptop, "laptop text")
+    sync_all(laptop)
+
+    phone.evaluate("QE.sync.run()")
+    expect(phone.locator("#note-body")).to_have_value("laptop text")
+    expect(phone.locator("#note-saved")).to_contain_text("changed on another device")
+    assert phone.locator("#note-conflict").count() == 0
+
+
+def test_over_unsaved_text_the_learner_keeps_theirs_and_saving_it_wins(devices, server):
+    phone, laptop = devices
+    phone.locator("#note-body").fill("phone text")  # typed, not saved
+    save(laptop, "laptop text")
+    sync_all(laptop)
+
+    phone.evaluate("QE.sync.run()")
+    notice = phone.locator("#note-conflict")
+    expect(notice).to_contain_text("changed on another device while you were editing")
+    expect(phone.locator("#note-theirs")).to_have_value("laptop text")
+    assert phone.locator("#note-body").input_value() == "phone text"
+
+    phone.get_by_role("button", name="Keep mine").click()
+    expect(notice).to_have_count(0)
+    save(phone, "phone text")
+    sync_all(phone)
+    bodies = [e["payload"]["body"] for e in pulled(phone, server.url) if e["type"] == "note.put"]
+    assert bodies == ["laptop text", "phone text"]
+
+    # The laptop, untouched since its own save, now shows the phone's text, and says so.
+    laptop.evaluate("QE.sync.run()")
+    expect(laptop.locator("#note-body")).to_have_value("phone text")
+    expect(laptop.locator("#note-saved")).to_contain_text("changed on another device")
+
+
+def test_a_save_over_a_version_not_seen_yet_asks_first_then_loads_the_other(devices, server):
+    phone, laptop = devices
+    phone.locator("#note-body").fill("phone text")
+    save(laptop, "laptop text")
+    sync_all(laptop)
+    # The laptop's note reaches the phone's storage without the page hearing of it, as when
+    # the service worker's Background Sync pulls it.
+    note = next(e for e in pulled(phone, server.url) if e["type"] == "note.put")
+    phone.evaluate(
+        """note => QE.idb.transaction(['events'], 'readwrite', s => {
+             s.events.put(Object.assign({}, note, {owner: QE.sync.status().owner, synced: true}));
+           })""",
+        note,
+    )
+
+    phone.get_by_role("button", name="Save note").click()
+    expect(phone.locator("#note-conflict")).to_be_visible()
+    expect(phone.locator("#note-saved")).to_contain_text("first choose which version to keep")
+    assert outbox_count(phone, phone.evaluate("QE.sync.status().owner")) == 0, "nothing saved"
+
+    phone.get_by_role("button", name="Load the other device's version").click()
+    expect(phone.locator("#note-body")).to_have_value("laptop text")
+    expect(phone.locator("#note-conflict")).to_have_count(0)
+    expect(phone.locator("#note-saved")).to_have_text("Loaded the other device's version.")
