@@ -124,7 +124,19 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if not _is_memory_database(engine):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            _owner_only(Path(engine.url.database))
         cursor.close()
+
+
+def _owner_only(database: Path) -> None:
+    """Keep the database file (password hashes, notes) its owner's alone, wherever it is and
+    however old the install: SQLite gives its -wal and -shm files the same mode."""
+    try:
+        found = database.stat()
+        if found.st_uid == os.getuid() and found.st_mode & 0o077:
+            database.chmod(0o600)
+    except OSError:  # not ours to change, or gone: leave it to the operator
+        pass
 
 
 def _is_memory_database(engine: Engine) -> bool:

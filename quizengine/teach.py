@@ -203,6 +203,8 @@ def assign(class_id: int):
         due = assignments.parse_local(form.get("due_at"), timezone, "due_at")
         assignments.assign_set(db.session, problem_set, classroom, opens, due, _now())
     except TeachingError as error:
+        if error.field == "classroom_id":  # archived meanwhile: neither page shows its form
+            return _fail(error, url_for(".class_page", class_id=class_id))
         db.session.rollback()
         errors = {error.field: error.message}
         if form.get("from") == "set":  # the set page has a form per class

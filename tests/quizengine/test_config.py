@@ -3,6 +3,7 @@ settings refused at start with one line naming their variable."""
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 
 import click
@@ -133,3 +134,16 @@ def test_the_flask_command_prints_the_refusal_without_a_traceback(environment):
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "Error: QUIZENGINE_DATABASE_URL is not a database URL" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_older_install_s_database_file_becomes_owner_only(tmp_path, monkeypatch):
+    # Folders made before the instance folder was owner-only keep their mode; the file
+    # with the password hashes is tightened when the app opens it.
+    database = tmp_path / "old.sqlite3"
+    sqlite3.connect(database).close()
+    database.chmod(0o644)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "TESTING": True,
+                      "SECRET_KEY": "test"})  # fmt: skip
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600

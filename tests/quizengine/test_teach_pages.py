@@ -140,3 +140,16 @@ def test_a_withdrawn_assignment_leaves_the_students_queue_and_can_come_back(
     assert 'withdrawn</span>' in client.get(f"/teach/classes/{first}").get_data(as_text=True)
     client.post(f"{path}/withdraw", data={"action": "restore"})
     assert ada_sees() == (True, True)
+
+
+@pytest.mark.parametrize("page", ["class", "set"])
+def test_assigning_to_a_class_archived_meanwhile_says_so(app, client, two_sets, page):
+    (first, _), (set_id, _) = two_sets
+    with app.app_context():
+        classes.archive_class(db.session.get(Classroom, first), datetime.now(UTC))
+        db.session.commit()
+    data = {"set_id": str(set_id), "opens_at": "2026-09-01T09:00", "due_at": "2026-09-10T09:00"}
+    if page == "set":
+        data["from"] = "set"
+    response = client.post(f"/teach/classes/{first}/assign", data=data, follow_redirects=True)
+    assert "That class is archived." in response.get_data(as_text=True)
