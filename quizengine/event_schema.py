@@ -21,7 +21,8 @@ from .content import lesson_index
 from .event_store import NewEvent
 
 SCHEMA_VERSION = 1
-HLC_PATTERN = re.compile(r"^(\d{15})-(\d{4})-([A-Za-z0-9_.:-]{1,64})$")
+# ASCII digits only: `\d` takes any script's, and "١٧..." sorts after every real clock.
+HLC_PATTERN = re.compile(r"^([0-9]{15})-([0-9]{4})-([A-Za-z0-9_.:-]{1,64})$")
 DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_NOTE_LENGTH = 8000
 MAX_ANSWER_LENGTH = 10_000

@@ -265,5 +265,16 @@ _ADD_DEVICE = insert(_DEVICES)
 
 
 def _raw_id(raw) -> str | None:
+    """The id to answer under, as the device wrote it, if it can go back out as JSON text."""
     value = raw.get("id") if isinstance(raw, dict) else None
-    return value if isinstance(value, str) and len(value) <= 64 else None
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    return value if value.isascii() or _encodable(value) else None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")  # an unpaired surrogate is not text
+    except UnicodeEncodeError:
+        return False
+    return True

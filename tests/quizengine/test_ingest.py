@@ -62,6 +62,8 @@ INVALID_EVENTS: list[tuple[str, Callable[[], Any], str]] = [
     ("unknown type", lambda: replace(note(), type="telemetry"), "type"),
     ("client-sent attempt.graded", client_graded, "type"),
     ("bad hlc", lambda: replace(note(), hlc="1764331200000-0-device-a"), "hlc"),
+    ("hlc in Arabic-Indic digits", lambda: replace(note(), hlc="١٧٦٤٣٣١٢٠٠٠٠٠٠٠-0000-device-a"),
+     "hlc"),
     ("naive created_at", lambda: replace(note(), created_at="2026-03-02T12:00:00"), "created_at"),
     ("unknown template", lambda: attempt("no_such_template", "1"), "payload.template_id"),
     ("level not in template", lambda: attempt("gradient", "1", level=9), "payload.level"),
@@ -220,6 +222,17 @@ def test_an_unstorable_value_refuses_its_event_alone_and_the_rest_is_stored(
     pusher = Pusher(app, client, learner, "api")
     stored = [e["id"] for e in pusher.events() if e["type"] != "attempt.graded"]
     assert stored == [good[0]["id"], good[1]["id"]]
+
+
+def test_an_id_that_is_not_text_is_not_sent_back(client, learner):
+    # The answer must stay JSON every client can read: an unpaired surrogate is not text.
+    bad = {**note(), "id": "\ud800"}
+    body = json.dumps({"device_id": DEVICE, "events": [bad, note("kept")]}).encode()
+    response = client.post("/api/v1/sync/push", data=body, content_type="application/json")
+    assert response.status_code == 200
+    first, second = response.json["results"]
+    assert (first["id"], first["status"], first["error"].split(":")[0]) == (None, "invalid", "id")
+    assert second["status"] == "accepted" and b"\\ud800" not in response.get_data()
 
 
 def test_a_client_sent_verdict_is_ignored_and_the_server_grades(pusher):
