@@ -56,11 +56,13 @@ class ScopedAttempt:
 def teacher_attempt(
     session: Session, teacher_id: int, student_id: int, attempt_id: str
 ) -> ScopedAttempt | None:
-    """Return an attempt on assigned work of one of the teacher's classes where the
-    student is enrolled now, else None."""
+    """Return an attempt answering a problem of an assignment of one of the teacher's
+    classes where the student is enrolled now, else None (what a teacher may rule on or
+    accept: a device can tag any answer with any assignment id)."""
     row = session.execute(
-        select(Attempt, Assignment, User)
+        select(Attempt, Assignment, User, ProblemSet)
         .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .join(ProblemSet, ProblemSet.id == Assignment.set_id)
         .join(Classroom, Classroom.id == Assignment.classroom_id)
         .join(Enrollment, Enrollment.classroom_id == Classroom.id)
         .join(User, User.id == Attempt.user_id)
@@ -70,7 +72,9 @@ def teacher_attempt(
             Enrollment.removed_at.is_(None),
         )
     ).first()  # fmt: skip
-    return ScopedAttempt(*row) if row else None
+    if row is None or not _answers_its_set(row[0], row[3], _problems(session, row[3])):
+        return None
+    return ScopedAttempt(*row[:3])
 
 
 def undecided(
@@ -95,8 +99,12 @@ def undecided(
     problems: dict[int, list[SetProblem]] = {}
     for _, _, _, problem_set in rows:
         if problem_set.id not in problems:
-            problems[problem_set.id] = set_problems(set_items(session, problem_set.id))
+            problems[problem_set.id] = _problems(session, problem_set)
     return [row for row in rows if _answers_its_set(row[0], row[3], problems[row[3].id])]
+
+
+def _problems(session: Session, problem_set: ProblemSet) -> list[SetProblem]:
+    return set_problems(set_items(session, problem_set.id))
 
 
 def _answers_its_set(attempt: Attempt, problem_set: ProblemSet, problems) -> bool:

@@ -193,3 +193,6 @@ def test_an_answer_tagged_with_an_assignment_it_does_not_answer_is_not_listed(
     row.status = "undecided"
     db_session.commit()
     assert [a.event_id for a, *_ in rulings.undecided(db_session, teacher.id)] == [attempt_id]
+    # Nor can it be ruled on (or accepted) by its id: the rule and accept pages find nothing.
+    assert rulings.teacher_attempt(db_session, teacher.id, ada.id, stray["id"]) is None
+    assert rulings.teacher_attempt(db_session, teacher.id, ada.id, attempt_id) is not None
