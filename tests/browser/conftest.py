@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.browser.restartable import RestartableServer
 from tests.helpers import make_app, require
 
 CHROMIUM = "/usr/bin/chromium"
@@ -91,3 +92,29 @@ def live_server(tmp_path) -> Iterator[LiveServer]:
     yield url
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[RestartableServer]:
+    """A fresh app (CSRF on) on a port it can be stopped and restarted on (offline tests)."""
+    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
+    live.start()
+    yield live
+    if live.server is not None:
+        live.stop()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make browser contexts (devices) with the given options; all closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

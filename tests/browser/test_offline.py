@@ -7,83 +7,17 @@ from __future__ import annotations
 
 import json
 import random
-import socket
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 import question_bank as qb
 from quizengine.accounts import create_user
 from quizengine.packs import build_pack, digest, round_text
-from tests.helpers import PASSWORD, finish_signup_in_browser, make_app
+from tests.browser.restartable import RestartableServer
+from tests.helpers import PASSWORD, finish_signup_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-class RestartableServer:
-    """A live server on a fixed port that can be stopped (connections cut) and restarted."""
-
-    def __init__(self, app):
-        self.app = app
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = None
-        self.thread = None
-        self.connections: list[socket.socket] = []
-
-    def start(self) -> None:
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        accept = self.server.get_request
-
-        def get_request():
-            connection, address = accept()
-            self.connections.append(connection)
-            return connection, address
-
-        self.server.get_request = get_request
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        for connection in self.connections:  # keep-alive connections too: really gone
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.connections.clear()
-        self.server.server_close()
-        self.thread.join(5)
-        self.server = None
-
-
-@pytest.fixture
-def server(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
-    live = RestartableServer(app)
-    live.start()
-    yield live
-    if live.server is not None:
-        live.stop()
-
-
-@pytest.fixture
-def new_context(browser):
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(**options)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 # ---------------------------------------------------------------------------- helpers

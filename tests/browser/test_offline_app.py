@@ -6,24 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_offline import (
-    RestartableServer,
     answer_shown,
     next_problem,
     open_app,
     shown_problem,
     wait_for_js,
 )
-from tests.helpers import make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    live.start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_offline import RestartableServer, settle
-from tests.helpers import make_app
+from tests.browser.test_offline import settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,14 +18,6 @@ SHOWN = [
     ("due", "2020-01-02T03:04:00Z", None),  # a review's due date is no deadline
     ("assigned", None, None),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    live.start()
-    yield live
-    live.stop()
 
 
 @pytest.mark.parametrize(("reason", "due", "said"), SHOWN)

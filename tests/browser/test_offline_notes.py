@@ -8,21 +8,18 @@ import pytest
 from playwright.sync_api import expect
 
 from quizengine.accounts import create_user
-from tests.browser.test_offline import RestartableServer, outbox_count, pulled, sign_in, wait_until
-from tests.helpers import PASSWORD, make_app
+from tests.browser.test_offline import outbox_count, pulled, sign_in, wait_until
+from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EMAIL = "notes@example.org"
 
 
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    with live.app.app_context():
+@pytest.fixture(autouse=True)
+def account(server):
+    """The learner these tests sign in as."""
+    with server.app.app_context():
         create_user(EMAIL, PASSWORD)
-    live.start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture

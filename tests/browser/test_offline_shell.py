@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_offline import RestartableServer, open_app
-from tests.helpers import make_app
+from tests.browser.test_offline import open_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MAX_LINES = 400
 LONGER = {"/static/js/mathcheck.js"}  # the offline answer reader: one grammar, not split yet
-
-
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    live.start()
-    yield live
-    live.stop()
 
 
 def test_every_script_of_the_offline_app_is_cached_for_offline_and_short(browser, server):

@@ -7,7 +7,6 @@ import pytest
 
 from quizengine.accounts import create_user
 from tests.browser.test_offline import (
-    RestartableServer,
     answer_shown,
     open_app,
     outbox_count,
@@ -15,18 +14,9 @@ from tests.browser.test_offline import (
     sign_in,
     wait_until,
 )
-from tests.helpers import PASSWORD, make_app
+from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    live.start()
-    yield live
-    if live.server is not None:
-        live.stop()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from quizengine.accounts import create_user
 from quizengine.extensions import db
 from quizengine.models import User
 from tests.browser.test_offline import (
-    RestartableServer,
     answer_shown,
     open_app,
     outbox_count,
@@ -24,7 +23,7 @@ from tests.browser.test_offline import (
     wait_for_js,
     wait_until,
 )
-from tests.helpers import PASSWORD, make_app
+from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 EMAIL = "sync@example.org"
@@ -32,30 +31,11 @@ REFUSED = {"error": {"code": "invalid_json", "field": "body",
                      "message": "the body holds something this server cannot store"}}  # fmt: skip
 
 
-@pytest.fixture
-def server(tmp_path):
-    live = RestartableServer(make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False))
-    with live.app.app_context():
+@pytest.fixture(autouse=True)
+def account(server):
+    """The learner these tests sign in as."""
+    with server.app.app_context():
         create_user(EMAIL, PASSWORD)
-    live.start()
-    yield live
-    if live.server is not None:
-        live.stop()
-
-
-@pytest.fixture
-def new_context(browser):
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def open_first_lesson(page, base: str) -> None:
