@@ -74,6 +74,12 @@ class Gradebook:
     def max_total(self) -> int:
         return len(self.problems)
 
+    @property
+    def shared_names(self) -> set[str]:
+        """Names two students of the class share: the page tells them apart by email."""
+        seen = Counter(row.student.name for row in self.rows)
+        return {name for name, count in seen.items() if count > 1}
+
 
 @dataclass
 class _Data:

@@ -244,3 +244,12 @@ def test_the_csv_download_tells_a_spreadsheet_it_is_utf8(app, client, auth, chea
     assert body.startswith(codecs.BOM_UTF8)  # what Excel reads to open the file as UTF-8
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     assert rows[0][0] == "Student" and "Zoë Ångström" in {row[0] for row in rows}
+
+
+def test_students_who_share_a_name_are_told_apart_by_email(db_session, cheap_passwords):
+    teacher = person("t@example.org", "teacher")
+    twins = [person(f"sam{n}@example.org", name="Sam Lee") for n in (1, 2)]
+    classroom = make_class(db_session, teacher, *twins, person("ada@example.org", name="Ada"))
+    assignment = assign(db_session, make_set(db_session, teacher), classroom)
+    scoped = assignments.teacher_assignment(db_session, teacher.id, assignment.id)
+    assert gradebook.gradebook(db_session, scoped).shared_names == {"Sam Lee"}
