@@ -218,7 +218,10 @@ def teacher_sets(session: Session, teacher_id: int) -> list[SetSummary]:
         .subquery()
     )
     assigned = (
-        select(Assignment.set_id, func.count().label("n")).group_by(Assignment.set_id).subquery()
+        select(Assignment.set_id, func.count().label("n"))
+        .where(Assignment.withdrawn_at.is_(None))  # taken back: not assigned, as classes count
+        .group_by(Assignment.set_id)
+        .subquery()
     )
     rows = session.execute(
         select(ProblemSet, problems.c.n, assigned.c.n)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import question_bank as qb
-from quizengine import classes
+from quizengine import classes, problem_sets
 from quizengine.extensions import db
 from quizengine.models import Classroom, ProblemSet
 from quizengine.queue import build_queue
@@ -135,6 +135,11 @@ def test_a_withdrawn_assignment_leaves_the_students_queue_and_can_come_back(
     path = f"/teach/assignments/{assignment_id}"
     assert client.post(f"{path}/withdraw").status_code == 302
     assert ada_sees() == (False, False)
+    with app.app_context():
+        teacher_id = db.session.get(Classroom, first).teacher_id
+        [summary] = [s for s in problem_sets.teacher_sets(db.session, teacher_id)
+                     if s.problem_set.id == set_id]  # fmt: skip
+        assert summary.assigned == 0  # the sets page counts it no more than the class does
     page = client.get(path).get_data(as_text=True)
     assert "students do not see it" in page and "Restore the assignment" in page
     assert 'withdrawn</span>' in client.get(f"/teach/classes/{first}").get_data(as_text=True)
