@@ -72,6 +72,7 @@ def pack():
     """Upcoming problems for offline practice: the queue's, or the first skills when
     nobody is signed in (an anonymous learner practises on the device)."""
     size = _int_arg("size", default=20, low=1, high=60)
+    _refuse_another_owner()  # nobody signed in any more is another owner too
     if current_user.is_authenticated:
         queue = build_queue(db.session, current_user.id, _now(), limit=20)
         db.session.commit()
@@ -169,18 +170,21 @@ def sync_push():
 
 
 def _refuse_another_owner() -> None:
-    """Refuse a push its client made for another account than the one signed in now.
+    """Refuse a sync request its client made for another account than the one signed in.
 
-    Events are stored under the session's user, whoever the client meant (CONTRACT.md).
-    On a shared computer the session can change mid-sync (a sign-out and another
-    sign-in in a second tab): a client that says whose outbox it sends, in
-    `X-Quizengine-Owner`, gets a 409 then instead of filing one learner's answers
-    and notes under another's account. Without the header nothing changes.
+    Events are stored and sent for the session's user, whoever the client meant
+    (CONTRACT.md). On a shared computer the session can change mid-sync (a sign-out
+    and another sign-in in a second tab): a client that says whose data it syncs, in
+    `X-Quizengine-Owner`, gets a 409 then, instead of filing one learner's answers
+    and notes under another's account (a push) or taking the other's in (a pull, a
+    pack). Without the header nothing changes.
     """
     claimed = request.headers.get(OWNER_HEADER)
-    if claimed is not None and claimed != str(current_user.id):
+    signed_in = str(current_user.id) if current_user.is_authenticated else None
+    if claimed is not None and claimed != signed_in:
         raise ApiError(409, "another_user", "Another account is signed in here now than the "
-                       "one these events belong to; nothing was stored.", OWNER_HEADER)  # fmt: skip
+                       "one this device is syncing for; nothing was stored or sent.",
+                       OWNER_HEADER)  # fmt: skip
 
 
 OWNER_HEADER = "X-Quizengine-Owner"
@@ -190,6 +194,7 @@ OWNER_HEADER = "X-Quizengine-Owner"
 @login_required
 def sync_pull():
     """Page through the learner's events by sequence number (the sync cursor)."""
+    _refuse_another_owner()
     after = _int_arg("after", default=0, low=0, high=2**62)
     limit = _int_arg("limit", default=200, low=1, high=1000)
     events = events_after(db.session, current_user.id, after, limit + 1)

@@ -305,6 +305,19 @@ def test_a_push_meant_for_another_account_than_the_signed_in_one_stores_nothing(
     assert mine.status_code == 200 and mine.json["results"][0]["status"] == "accepted"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/sync/pull", "/api/v1/pack"])
+def test_a_pull_or_pack_meant_for_another_account_gets_nothing(app, client, learner, path):
+    # Bob's device asks while Ada is signed in (or nobody is): Ada's data must not be
+    # filed under Bob on that device.
+    client.post("/api/v1/sync/push", json={"device_id": DEVICE, "events": [note("Ada's")]})
+    refused = client.get(path, headers={"X-Quizengine-Owner": str(learner + 1)})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "another_user"
+    assert client.get(path, headers={"X-Quizengine-Owner": str(learner)}).status_code == 200
+    client.post("/logout")
+    gone = client.get(path, headers={"X-Quizengine-Owner": str(learner)})
+    assert gone.status_code == (409 if path.endswith("pack") else 401)
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [("post", "/api/v1/sync/push"), ("get", "/api/v1/queue")],
