@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import (
         account_pages,
         api,
+        assets,
         auth,
         cli,
         errors,
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
+    assets.register(app)
     mathtext.register(app)
     localtime.register(app)
     cli.register(app)

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, send_file, url_for
+from flask import Blueprint, current_app, jsonify, render_template
+
+from .assets import asset_url
 
 bp = Blueprint("offline", __name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
+ASSETS_PLACEHOLDER = "/__ASSETS__"
 THEME_COLOUR = "#0b5cad"
 
 
 @bp.get("/sw.js")
 def service_worker():
-    """Serve the worker from the root so it may control every page (scope `/`)."""
-    response = send_file(
-        STATIC / "js" / "sw.js", mimetype="text/javascript", max_age=0, conditional=True
-    )
+    """Serve the worker from the root so it may control every page (scope `/`), naming the
+    static files' version: a new version is a new worker, caching the new paths."""
+    source = (STATIC / "js" / "sw.js").read_text()
+    prefix = asset_url("x")[: -len("/x")]  # "/assets/<version>"
+    response = current_app.response_class(source.replace(ASSETS_PLACEHOLDER, prefix),
+                                          mimetype="text/javascript")  # fmt: skip
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -30,11 +35,11 @@ def service_worker():
 @bp.get("/manifest.webmanifest")
 def manifest():
     icons = [
-        {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192",
+        {"src": asset_url("icons/icon-192.png"), "sizes": "192x192",
          "type": "image/png", "purpose": "any maskable"},
-        {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512",
+        {"src": asset_url("icons/icon-512.png"), "sizes": "512x512",
          "type": "image/png", "purpose": "any maskable"},
-        {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any",
+        {"src": asset_url("icons/icon.svg"), "sizes": "any",
          "type": "image/svg+xml"},
     ]  # fmt: skip
     response = jsonify({

@@ -51,6 +51,7 @@ ACCESS = {
     ("/api/v1/sync/pull", "GET"): (401, 200, 200, 200),
     ("/api/v1/sync/push", "POST"): (401, 400, 400, 400),
     ("/app", "GET"): (200, 200, 200, 200),
+    ("/assets/<version>/<path:filename>", "GET"): (200, 200, 200, 200),
     ("/classes", "GET"): (LOGIN, 200, 200, 200),
     ("/classes/join", "POST"): (LOGIN, 302, 400, 400),
     ("/lessons/", "GET"): (LOGIN, 200, 200, 200),
@@ -137,7 +138,8 @@ def world() -> dict:
         "values": {"class_id": classroom.id, "student_id": ada.id, "assignment_id": assignment.id,
                    "set_id": problem_set.id, "index": 0, "template_id": "gradient", "seed": 1,
                    "level": 1, "lesson_id": next(iter(lesson_index())),
-                   "filename": "css/app.css", "token": "not-a-valid-token"},
+                   "filename": "css/app.css", "token": "not-a-valid-token",
+                   "version": "0123456789ab"},
         "undecided": on_time.event_id, "late": late.event_id, "bob": bob.id,
         "code": classroom.join_code,
     }  # fmt: skip

@@ -95,7 +95,7 @@ def test_progress_shows_each_skill_and_the_charts_as_inline_svg(client, learner)
     assert "<polyline" in activity, "accuracy is drawn over the answers"
     assert len(bar_values(forecast)) == 14 and sum(bar_values(forecast)) == 2
     for script in re.findall(r"<script[^>]*>", page):
-        assert re.search(r'src="/static/', script), f"only the app's own scripts: {script}"
+        assert re.search(r'src="/assets/', script), f"only the app's own scripts: {script}"
     for svg in (activity, forecast):
         assert "<script" not in svg.lower() and " on" not in svg.lower()
         urls = re.findall(r"(?:https?:)?//[^\s\"'<>]+", svg)

@@ -2,37 +2,25 @@
 // Never caches /api/ responses or pages holding a learner's data; those always go to the network.
 /* global importScripts */
 "use strict";
-var VERSION = "qe-shell-v3";
+// "/__ASSETS__" is replaced, when /sw.js is served, by "/assets/<version of the static
+// files>": every deploy that changes a file is a new worker with new paths to cache, and a
+// page never gets an older release's script from a cache (quizengine/assets.py).
+var ASSETS = "/__ASSETS__";
+var VERSION = "qe-shell-" + ASSETS.split("/").pop();
 var NAVIGATION_TIMEOUT_MS = 3000;
-var SHELL = [
-  "/app",
-  "/manifest.webmanifest",
-  "/static/css/app.css",
-  "/static/css/offline.css",
-  "/static/favicon.svg",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
-  "/static/icons/icon-512.png",
-  "/static/js/idb.js",
-  "/static/js/hlc.js",
-  "/static/js/net.js",
-  "/static/js/session.js",
-  "/static/js/outbox.js",
-  "/static/js/sync.js",
-  "/static/js/account.js",
-  "/static/js/sync-status.js",
-  "/static/js/mathcheck.js",
-  "/static/js/app-kit.js",
-  "/static/js/problem-view.js",
-  "/static/js/note-editor.js",
-  "/static/js/lesson-view.js",
-  "/static/js/app.js"
+var STATIC_FILES = [
+  "css/app.css", "css/offline.css", "favicon.svg", "icons/icon.svg", "icons/icon-192.png",
+  "icons/icon-512.png", "js/idb.js", "js/hlc.js", "js/net.js", "js/session.js", "js/outbox.js",
+  "js/sync.js", "js/account.js", "js/sync-status.js", "js/mathcheck.js", "js/app-kit.js",
+  "js/problem-view.js", "js/note-editor.js", "js/lesson-view.js", "js/app.js"
 ];
+var SHELL = ["/app", "/manifest.webmanifest"].concat(STATIC_FILES.map(function (name) { return ASSETS + "/" + name; }));
 var PRIVATE = /^\/(api|practice|lessons|progress|settings|account|login|signup|logout|teach)(\/|$)/;
 
 // The sync engine only: account.js and sync-status.js drive pages, not the worker.
-importScripts("/static/js/idb.js", "/static/js/hlc.js", "/static/js/net.js", "/static/js/session.js",
-              "/static/js/outbox.js", "/static/js/sync.js");
+importScripts.apply(null, ["idb", "hlc", "net", "session", "outbox", "sync"].map(function (name) {
+  return ASSETS + "/js/" + name + ".js";
+}));
 
 // The shell is fetched WITHOUT cookies, so the cached /app never holds a name or a token.
 function fetchShell(path) {
