@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quizengine.accounts import create_user
-from tests.browser.test_offline import outbox_count, pulled, sign_in, wait_until
+from tests.browser.test_offline import outbox_count, pulled, sign_in, wait_for_js, wait_until
 from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -114,3 +114,82 @@ def test_a_save_over_a_version_not_seen_yet_asks_first_then_loads_the_other(devi
     expect(phone.locator("#note-body")).to_have_value("laptop text")
     expect(phone.locator("#note-conflict")).to_have_count(0)
     expect(phone.locator("#note-saved")).to_have_text("Loaded the other device's version.")
+
+
+# ------------------------------------------------- the account changes under an unsaved note
+
+
+def open_lesson(page, base: str) -> None:
+    page.goto(base + "/app#lessons")
+    page.locator(".lesson-picker a").first.click()
+    page.wait_for_selector("#note-body")
+
+
+def test_an_unsaved_note_survives_a_sign_in_in_another_tab_and_saves_to_that_account(
+    server, new_context
+):
+    # Anonymous, typing a note; meanwhile another tab signs in. The sync that notices the new
+    # account must not rebuild the editor (the typed text would be gone), nor must a claim.
+    context = new_context()
+    page = context.new_page()
+    page.goto(server.url + "/app")
+    wait_for_js(page, "!QE.sync.status().running && !!document.body.dataset.synced")
+    open_lesson(page, server.url)
+    page.locator("#note-body").fill("my long unsaved note text")
+
+    sign_in(context.new_page(), server.url, EMAIL)
+    page.bring_to_front()
+    page.evaluate("QE.sync.run()")
+    wait_for_js(page, "!QE.sync.status().running && QE.sync.status().user !== null")
+    page.wait_for_timeout(500)  # the view has heard of the new account
+    assert page.locator("#note-body").input_value() == "my long unsaved note text"
+    said = page.locator("#note-saved")
+    expect(said).to_contain_text("The account on this device changed")
+    expect(said).to_contain_text("not saved yet")
+
+    page.evaluate("document.dispatchEvent(new CustomEvent('qe:claimed'))")
+    page.evaluate("QE.sync.run()")
+    wait_for_js(page, "!QE.sync.status().running")
+    page.wait_for_timeout(300)
+    assert page.locator("#note-body").input_value() == "my long unsaved note text"
+
+    page.get_by_role("button", name="Save note").click()
+    expect(said).to_have_text("Note saved on this device")
+    owner = page.evaluate("QE.sync.status().owner")
+    rows = page.evaluate("o => QE.idb.byOwner('events', o)", owner)
+    assert owner != "anon"
+    notes = [r["payload"]["body"] for r in rows if r["type"] == "note.put"]
+    assert notes == ["my long unsaved note text"]
+
+
+def test_an_unsaved_note_survives_the_session_ending_in_another_tab(server, new_context):
+    page = new_context().new_page()
+    sign_in(page, server.url, EMAIL)
+    open_lesson(page, server.url)
+    wait_for_js(page, "!QE.sync.status().running && QE.sync.status().user !== null")
+    page.locator("#note-body").fill("typed while signed in")
+    token = page.request.get(server.url + "/api/v1/csrf").json()["csrf_token"]
+    page.request.post(server.url + "/logout", form={"csrf_token": token}, max_redirects=0)
+
+    page.evaluate("QE.sync.run()")
+    wait_for_js(page, "!QE.sync.status().running && QE.sync.status().user === null")
+    page.wait_for_timeout(500)
+    assert page.locator("#note-body").input_value() == "typed while signed in"
+    expect(page.locator("#note-saved")).to_contain_text("now signed out")
+    expect(page.locator("#note-saved")).to_contain_text("not saved yet")
+
+
+def test_an_untouched_note_is_rebuilt_for_the_new_account(server, new_context):
+    # No unsaved text: the editor shows the account now signed in, as before.
+    context = new_context()
+    page = context.new_page()
+    page.goto(server.url + "/app")
+    wait_for_js(page, "!QE.sync.status().running && !!document.body.dataset.synced")
+    open_lesson(page, server.url)
+    save(page, "anonymous note")
+    sign_in(context.new_page(), server.url, EMAIL)
+    page.bring_to_front()
+    page.evaluate("QE.sync.run()")
+    wait_for_js(page, "!QE.sync.status().running && QE.sync.status().user !== null")
+    expect(page.locator("#note-body")).to_have_value("")
+    expect(page.locator("#note-saved")).not_to_contain_text("account on this device changed")

@@ -4,6 +4,7 @@ what it refuses is set aside and shown, the rest still syncs, and nothing hangs.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 
@@ -153,3 +154,149 @@ def test_a_push_says_whose_outbox_it_carries(server, new_context):
     with server.app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == EMAIL))
     assert owners and set(owners) == {str(user_id)}
+
+
+# ------------------------------------------- an account switch in the middle of a pull or a pack
+
+OTHER = "other@example.org"
+
+
+def sign_in_behind(context, base: str, email: str) -> None:
+    """Sign `email` in on this browser as another tab would: the page does not know yet."""
+    html = context.request.get(base + "/login").text()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = {"csrf_token": token, "email": email, "password": PASSWORD}
+    context.request.post(base + "/login", form=form)
+
+
+def user_id(server, email: str) -> str:
+    with server.app.app_context():
+        return str(db.session.scalar(select(User.id).where(User.email == email)))
+
+
+def test_a_pull_overlapping_an_account_switch_files_nothing_under_the_old_account(
+    server, new_context
+):
+    with server.app.app_context():
+        create_user(OTHER, PASSWORD)
+    # The other learner has a note on the server.
+    other = new_context(service_workers="block").new_page()
+    sign_in(other, server.url, OTHER)
+    open_first_lesson(other, server.url)
+    save_note(other, "'OTHER PRIVATE NOTE'")
+    other_owner = other.evaluate("QE.sync.status().owner")
+    other.evaluate("QE.sync.run()")
+    wait_until(other, lambda: outbox_count(other, other_owner) == 0, "the other learner's sync")
+
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    owner = page.evaluate("QE.sync.status().owner")
+    cursor = page.evaluate("o => QE.idb.getState(o, 'cursor')", owner)
+    headers: list[str | None] = []
+    switched = []
+
+    def on_pull(route):
+        headers.append(route.request.headers.get("x-quizengine-owner"))
+        if not switched:  # the other learner signs in, in another tab, during this pull
+            switched.append(True)
+            sign_in_behind(context, server.url, OTHER)
+        route.continue_()
+
+    page.route("**/api/v1/sync/pull*", on_pull)
+    page.evaluate("QE.sync.run()")
+    idle = "!QE.sync.status().running"
+    wait_until(page, lambda: switched and page.evaluate(idle), "the round")
+    rows = page.evaluate("o => QE.idb.byOwner('events', o)", owner)
+    assert "OTHER PRIVATE NOTE" not in [r["payload"].get("body") for r in rows]
+    assert page.evaluate("o => QE.idb.getState(o, 'cursor')", owner) == cursor
+    assert headers[0] == owner == user_id(server, EMAIL)
+    # This round stopped; the next one asks who is signed in and syncs for them.
+    def synced_for_the_other() -> bool:
+        status = page.evaluate("QE.sync.status()")
+        return status["owner"] == other_owner and not status["running"]
+
+    wait_until(page, synced_for_the_other, "a round for the other account")
+    assert other_owner in headers[1:]
+
+
+def test_a_pack_overlapping_an_account_switch_is_not_kept_for_the_old_account(server, new_context):
+    with server.app.app_context():
+        create_user(OTHER, PASSWORD)
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    owner = page.evaluate("QE.sync.status().owner")
+    before = page.evaluate("o => QE.idb.getState(o, 'pack')", owner)
+    headers: list[str | None] = []
+
+    def on_pack(route):
+        headers.append(route.request.headers.get("x-quizengine-owner"))
+        if len(headers) == 1:
+            sign_in_behind(context, server.url, OTHER)
+        route.continue_()
+
+    page.route("**/api/v1/pack*", on_pack)
+    page.evaluate("() => { QE.sync.wantPack(); QE.sync.run(); }")  # a fresh pack, as on load
+    wait_until(page, lambda: headers and not page.evaluate("QE.sync.status().running"), "the round")
+    assert page.evaluate("o => QE.idb.getState(o, 'pack')", owner) == before
+    wait_until(page, lambda: len(headers) >= 2 and not page.evaluate("QE.sync.status().running"),
+               "the next round")  # fmt: skip
+    assert headers[:2] == [owner, user_id(server, OTHER)]
+    assert page.evaluate("o => QE.idb.getState(o, 'pack')", owner) == before
+
+
+def test_a_409_another_user_on_a_pull_stores_nothing_and_syncs_again(server, new_context):
+    # The client alone, whatever the server does: a 409 another_user answer to the pull.
+    page = new_context(service_workers="block").new_page()
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    owner = page.evaluate("QE.sync.status().owner")
+    cursor = page.evaluate("o => QE.idb.getState(o, 'cursor')", owner)
+    pulls = []
+
+    def refuse(route):
+        pulls.append(route.request.headers.get("x-quizengine-owner"))
+        if len(pulls) > 1:
+            return route.continue_()
+        error = {"code": "another_user", "message": "another account", "field": None}
+        route.fulfill(status=409, content_type="application/json",
+                      body=json.dumps({"error": error}))  # fmt: skip
+
+    page.route("**/api/v1/sync/pull*", refuse)
+    page.evaluate("QE.sync.run()")
+    wait_until(page, lambda: pulls, "the pull")
+    wait_for_js(page, "!QE.sync.status().running")
+    assert page.evaluate("QE.sync.status().errorKind") == "owner"
+    assert page.evaluate("o => QE.idb.getState(o, 'cursor')", owner) == cursor
+    wait_until(page, lambda: len(pulls) > 1 and page.evaluate("QE.sync.status().error") is None,
+               "another round, by itself", timeout=10)  # fmt: skip
+    assert pulls == [owner, owner]
+
+
+def test_an_answer_that_is_not_json_is_a_network_error_retried(server, new_context):
+    page = new_context(service_workers="block").new_page()
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    pulls = []
+
+    def garbage(route):
+        pulls.append(1)
+        if len(pulls) > 1:
+            return route.continue_()
+        route.fulfill(status=200, content_type="text/html", body="<html>a captive portal</html>")
+
+    page.route("**/api/v1/sync/pull*", garbage)
+    page.evaluate("QE.sync.run()")
+    wait_until(page, lambda: pulls, "the pull")
+    wait_for_js(page, "!QE.sync.status().running")
+    assert page.evaluate("QE.sync.status().errorKind") == "network"
+    assert "could not be read" in page.evaluate("QE.sync.status().error")
+    wait_until(page, lambda: len(pulls) > 1 and page.evaluate("QE.sync.status().error") is None,
+               "a retry", timeout=10)  # fmt: skip

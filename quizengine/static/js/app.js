@@ -49,9 +49,10 @@
       else if (view.answered) await app.practice.renderVerdict();
       else await app.practice.renderProblem(false);
       await app.practice.refreshLists();
-    } else if (!document.getElementById("note-body") || ownerChanged) {
+    } else if (!document.getElementById("note-body") || (ownerChanged && !app.noteEditor.hasChanges())) {
       await route();
     } else {
+      if (ownerChanged) app.noteEditor.accountChanged(view.user);
       var open = /^#lesson\/(.+)$/.exec(location.hash);
       if (open) await app.lessons.renderLessonSaves(decodeURIComponent(open[1]));
     }
@@ -61,7 +62,8 @@
   async function init() {
     QE.sync.wantPack();
     QE.sync.onChange(function (status) { onSync(status); });
-    document.addEventListener("qe:claimed", function () { route(); });
+    // Claimed: the anonymous practice is the account's now. A note being edited stays as typed.
+    document.addEventListener("qe:claimed", function () { if (!app.noteEditor.hasChanges()) route(); });
     window.addEventListener("hashchange", route);
     await app.session();
     lastOwner = view.owner;

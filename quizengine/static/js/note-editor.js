@@ -8,7 +8,7 @@
   var app = QE.app, el = app.el;
   var MAX_NOTE = 8000;
   var CHOOSE = "Not saved yet: first choose which version to keep.";
-  // Each editor's state, by its form: {id, form, box, said, base, loaded, conflict, told}.
+  // Each editor's state, by its form: {id, form, box, said, base, loaded, conflict, told, moved}.
   var editors = new WeakMap();
 
   function bodyOf(note) { return note && note.type === "note.put" ? note.payload.body : ""; }
@@ -24,7 +24,8 @@
   }
 
   // Where a version came from, in the learner's words.
-  async function origin(note) {
+  async function origin(note, ed) {
+    if (ed && ed.moved) return {where: "in the account signed in here now", other: "that account's version"};
     var here = note.device_id === (await QE.sync.deviceId());
     return here ? {where: "in another tab on this device", other: "the other tab's version"} :
       {where: "on another device", other: "the other device's version"};
@@ -45,7 +46,7 @@
 
   // A newer version arrived: take it over an unchanged editor, or ask over unsaved changes.
   async function arrive(ed, note) {
-    var from = await origin(note);
+    var from = await origin(note, ed);
     var deleted = note.type !== "note.put";
     if (!edited(ed) && !ed.conflict) {
       load(ed, note);
@@ -73,12 +74,12 @@
     ed.form.insertBefore(box, ed.said);
     say(ed, "");
     take.addEventListener("click", function () {
-      closeConflict(ed);
+      closeConflict(ed); ed.moved = null;
       load(ed, note);
       say(ed, deleted ? "Your text was cleared: this note stays deleted." : "Loaded " + from.other + ".");
     });
     keep.addEventListener("click", function () {
-      closeConflict(ed);
+      closeConflict(ed); ed.moved = null;
       ed.base = note; // seen and set aside: saving now replaces it
       ed.loaded = bodyOf(note);
       say(ed, deleted ? "Keeping your text: Save note to keep it." : "Keeping your text. Save note to put it in place of " + from.other + ".");
@@ -137,7 +138,7 @@
     };
     load(ed, current);
     if (current) said.textContent = app.saveLine(current);
-    box.addEventListener("input", function () { ed.update(); ed.told = false; if (!ed.conflict) say(ed, ""); });
+    box.addEventListener("input", function () { ed.update(); ed.told = false; if (!ed.conflict && !ed.moved) say(ed, ""); });
     form.addEventListener("submit", function (e) { e.preventDefault(); saveNote(ed); });
     del.addEventListener("click", function () { deleteNote(ed); });
     editors.set(form, ed);
@@ -150,7 +151,7 @@
     ed.told = false;
     app.saving(ed.said, async function () {
       ed.base = await QE.local.record((await app.session()).owner, "note.put", {lesson_id: ed.id, body: text});
-      ed.loaded = text;
+      ed.loaded = text; ed.moved = null;
       return "Note saved on this device";
     });
   }
@@ -161,10 +162,34 @@
     ed.told = false;
     app.saving(ed.said, async function () {
       ed.base = await QE.local.record((await app.session()).owner, "note.deleted", {lesson_id: ed.id});
-      ed.box.value = ""; ed.loaded = ""; ed.update();
+      ed.box.value = ""; ed.loaded = ""; ed.moved = null; ed.update();
       return "Note deleted on this device";
     });
   }
 
-  app.noteEditor = {build: build, refresh: refresh};
+  function open() {
+    var form = document.getElementById("note-form");
+    return (form && editors.get(form)) || null;
+  }
+
+  // Whether the open editor holds text or a choice the learner has not settled: such an
+  // editor is never rebuilt (a sync, a claim), or the typed text would be lost.
+  function hasChanges() {
+    var ed = open();
+    return !!ed && (edited(ed) || !!ed.conflict || !!ed.moved);
+  }
+
+  // Another account signed in (or out) here while the open note had unsaved changes: keep the
+  // text and say so. Saving files it under the account signed in now, after showing that
+  // account's own version of this note, if it has one, to choose between.
+  function accountChanged(user) {
+    var ed = open();
+    if (!ed) return;
+    ed.moved = user ? "now signed in as " + user.display_name : "now signed out";
+    ed.base = null; // nothing of this account's notes was shown yet
+    say(ed, "The account on this device changed (" + ed.moved + "): your note is not saved yet. " +
+      "Save note to save it " + (user ? "to " + user.display_name + "'s account." : "on this device, under no account."), true);
+  }
+
+  app.noteEditor = {build: build, refresh: refresh, hasChanges: hasChanges, accountChanged: accountChanged};
 })();

@@ -80,7 +80,7 @@
           method: "POST", credentials: "same-origin", cache: "no-store",
           // Whose events these are: if another account signed in meanwhile (a shared
           // computer, another tab), the server answers 409 and files nothing under it.
-          headers: {"Content-Type": "application/json", "X-CSRFToken": token, "X-Quizengine-Owner": owner},
+          headers: Object.assign({"Content-Type": "application/json", "X-CSRFToken": token}, net.ownerHeaders(owner)),
           body: JSON.stringify({device_id: device, client_time: new Date().toISOString(),
                                 events: batch.map(function (r) { return r.event; })})
         }, net.TIMEOUTS.push);
@@ -97,7 +97,7 @@
         rows = rows.slice(1); limit = MAX_BATCH;
         continue;
       }
-      var data = await response.json();
+      var data = await net.readJson(response);
       status.skewMs = typeof data.clock_skew_ms === "number" ? data.clock_skew_ms : null;
       await applyResults(owner, data.results || []);
       pushed += batch.length;
@@ -143,7 +143,9 @@
     var after = (await idb.getState(owner, "cursor")) || 0;
     var count = 0;
     for (;;) {
-      var data = await net.getJson("/api/v1/sync/pull?after=" + after + "&limit=200");
+      // For `owner` only: if another account signed in meanwhile, the server answers 409, this
+      // throws, and nothing is stored nor the cursor moved (the next round re-checks who it is).
+      var data = await net.getJson("/api/v1/sync/pull?after=" + after + "&limit=200", owner);
       var events = data.events || [];
       var stale = false;
       await idb.transaction(["events", "state"], "readwrite", async function (s) {

@@ -18,7 +18,8 @@
   async function refreshPack(s, replace) {
     var current = (await idb.getState(s.owner, "pack")) || {problems: []};
     if (!replace && current.problems.length >= PACK_LOW) return false;
-    var data = await net.getJson("/api/v1/pack?size=" + PACK_SIZE);
+    // Whose pack: on 409 (another account signed in meanwhile) nothing is replaced.
+    var data = await net.getJson("/api/v1/pack?size=" + PACK_SIZE, s.user ? s.owner : null);
     var fresh = data.problems.map(function (p) { return Object.assign({salt: data.salt}, p); });
     await idb.transaction(["state"], "readwrite", async function (st) {
       var row = await idb.request(st.state.get([s.owner, "pack"]));
