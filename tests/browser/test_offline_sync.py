@@ -169,6 +169,17 @@ def sign_in_behind(context, base: str, email: str) -> None:
     context.request.post(base + "/login", form=form)
 
 
+def signed_in_app(server, new_context):
+    """The offline app open and settled for EMAIL, the service worker kept out (page.route
+    does not see its requests); return the context, the page and the owner key."""
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    sign_in(page, server.url, EMAIL)
+    page.goto(server.url + "/app")
+    settle(page)
+    return context, page, page.evaluate("QE.sync.status().owner")
+
+
 def user_id(server, email: str) -> str:
     with server.app.app_context():
         return str(db.session.scalar(select(User.id).where(User.email == email)))
@@ -188,12 +199,7 @@ def test_a_pull_overlapping_an_account_switch_files_nothing_under_the_old_accoun
     other.evaluate("QE.sync.run()")
     wait_until(other, lambda: outbox_count(other, other_owner) == 0, "the other learner's sync")
 
-    context = new_context(service_workers="block")
-    page = context.new_page()
-    sign_in(page, server.url, EMAIL)
-    page.goto(server.url + "/app")
-    settle(page)
-    owner = page.evaluate("QE.sync.status().owner")
+    context, page, owner = signed_in_app(server, new_context)
     cursor = page.evaluate("o => QE.idb.getState(o, 'cursor')", owner)
     headers: list[str | None] = []
     switched = []
@@ -225,12 +231,7 @@ def test_a_pull_overlapping_an_account_switch_files_nothing_under_the_old_accoun
 def test_a_pack_overlapping_an_account_switch_is_not_kept_for_the_old_account(server, new_context):
     with server.app.app_context():
         create_user(OTHER, PASSWORD)
-    context = new_context(service_workers="block")
-    page = context.new_page()
-    sign_in(page, server.url, EMAIL)
-    page.goto(server.url + "/app")
-    settle(page)
-    owner = page.evaluate("QE.sync.status().owner")
+    context, page, owner = signed_in_app(server, new_context)
     before = page.evaluate("o => QE.idb.getState(o, 'pack')", owner)
     headers: list[str | None] = []
 
